@@ -1,0 +1,165 @@
+"""``cguard``: thin click commands over the library. Exit codes: 0 clean, 1 findings at or
+above ``--fail-on`` (or an unreadable input), 2 usage / configuration / rule-pack error."""
+from __future__ import annotations
+
+import sys
+
+import click
+
+from . import __version__
+from .findings import Severity
+from .packs import PackError
+
+FAIL_ON = ("error", "warning", "info", "never")
+
+
+class UsageFailure(click.ClickException):
+    """A user error reported as one line with exit code 2."""
+
+    exit_code = 2
+
+    def show(self, file=None):
+        click.echo(f"cguard: error: {self.format_message()}", err=True)
+
+
+def _split(values) -> list[str]:
+    return [v.strip() for item in values for v in item.split(",") if v.strip()]
+
+
+def build_engine(packs=(), select=(), ignore=(), severity=None, allow_terms=(), verify_extra=True):
+    """Engine over the built-in packs plus ``packs``; pack errors become exit-2 one-liners."""
+    from .engine import Engine
+    from .packs import load_packs, verify_examples
+
+    try:
+        packset = load_packs(packs)
+        engine = Engine(packset, select=select, ignore=ignore, severity=severity, allow_terms=allow_terms)
+        if packs and verify_extra:
+            extra = {str(p) for p in packs}
+            user_rules = [r for r in packset.rules if any(r.file.startswith(e) for e in extra)]
+            failures = verify_examples(packset, user_rules)
+            if failures:
+                raise PackError(failures[0])
+    except PackError as exc:
+        raise UsageFailure(str(exc)) from None
+    except ValueError as exc:
+        raise UsageFailure(str(exc)) from None
+    return engine
+
+
+def exit_code(results, fail_on: str) -> int:
+    if any(r.error for r in results):
+        return 1
+    if fail_on == "never":
+        return 0
+    threshold = Severity.parse(fail_on).rank
+    return 1 if any(f.severity.rank >= threshold for r in results for f in r.findings) else 0
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="cguard")
+def main():
+    """compliance-guard: check Chinese e-commerce marketing copy against the Advertising Law,
+    WeChat platform rules and pricing rules."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--format", "fmt", default="text", show_default=True, help="Output format.")
+@click.option("--fail-on", type=click.Choice(FAIL_ON), default="error", show_default=True,
+              help="Lowest severity that makes the exit code 1.")
+@click.option("--select", multiple=True, help="Only these rule ids, pack names or categories (comma-separated).")
+@click.option("--ignore", multiple=True, help="Skip these rule ids, pack names or categories (comma-separated).")
+@click.option("--pack", "packs", multiple=True, type=click.Path(), help="Extra rule pack file or directory.")
+@click.option("--stdin-name", default="-", help="Path to report for text read from stdin.")
+@click.option("--color/--no-color", default=None, help="Colour text output (default: on a TTY).")
+def check(paths, fmt, fail_on, select, ignore, packs, stdin_name, color):
+    """Check scripts and posts (.txt, .md, .srt; directories recurse; - reads stdin)."""
+    from .lint import check_paths
+    from .report import FORMATTERS
+
+    if fmt not in FORMATTERS:
+        raise UsageFailure(f"unknown format {fmt!r} (choose from {', '.join(sorted(FORMATTERS))})")
+    engine = build_engine(packs, _split(select), _split(ignore))
+    errors: list[str] = []
+    results = check_paths(engine, paths, stdin_name=stdin_name, errors=errors)
+    for message in errors:
+        click.echo(f"cguard: warning: {message}", err=True)
+    out = click.get_text_stream("stdout")
+    FORMATTERS[fmt](results, out, color=sys.stdout.isatty() if color is None else color)
+    sys.exit(exit_code(results, fail_on))
+
+
+@main.group()
+def rules():
+    """List, show and test the rule packs."""
+
+
+@rules.command("list")
+@click.option("--pack", "packs", multiple=True, type=click.Path(), help="Extra rule pack file or directory.")
+def rules_list(packs):
+    """Packs and rules with their term counts."""
+    engine = build_engine(packs, verify_extra=False)
+    for pack in engine.packset.packs:
+        terms = sum(len(r.terms) + sum(len(g) for g in r.all_of) for r in pack.rules)
+        click.echo(f"{pack.name}  [{pack.category}]  {pack.title}  — {len(pack.rules)} rules, {terms} terms")
+        for r in pack.rules:
+            n = len(r.terms) or sum(len(g) for g in r.all_of)
+            detail = {"terms": f"{n} terms", "all_of": f"{n} terms in {len(r.all_of)} groups",
+                      "pattern": "pattern", "check": f"check {r.check}"}[r.kind]
+            click.echo(f"  {r.id:<10} {r.severity.value:<7} {r.title or ''}  ({detail})")
+
+
+@rules.command("show")
+@click.argument("rule_id")
+@click.option("--pack", "packs", multiple=True, type=click.Path(), help="Extra rule pack file or directory.")
+def rules_show(rule_id, packs):
+    """One rule: source, terms, exemptions and examples."""
+    engine = build_engine(packs, verify_extra=False)
+    try:
+        r = engine.packset.rule(rule_id)
+    except KeyError:
+        raise UsageFailure(f"no rule {rule_id!r} (see `cguard rules list`)") from None
+    click.echo(f"{r.id}  {r.title}\n  pack:      {r.pack} ({r.file}:{r.line})\n  category:  {r.category}"
+               f"\n  severity:  {r.severity.value}\n  message:   {r.message}\n  source:    {r.source}")
+    if r.terms:
+        click.echo(f"  terms:     {'、'.join(r.terms)}")
+    if r.all_of:
+        click.echo(f"  all_of (within {r.within}):")
+        for g in r.all_of:
+            click.echo(f"    - {'、'.join(g)}")
+    if r.pattern is not None:
+        click.echo(f"  pattern:   {r.pattern.pattern}")
+    if r.check:
+        click.echo(f"  check:     {r.check} {r.options or ''}")
+    click.echo(f"  boundary:  {r.boundary}")
+    if r.allow.tokens or r.allow.patterns:
+        click.echo("  exemptions:")
+        for t in r.allow.tokens:
+            click.echo(f"    token   {t}")
+        for p in r.allow.patterns:
+            click.echo(f"    pattern {p.pattern}")
+    if r.needs_evidence:
+        click.echo("  needs evidence (warning) when:")
+        for p in r.needs_evidence.patterns:
+            click.echo(f"    pattern {p.pattern}")
+    if r.suggest:
+        click.echo("  suggest:   " + "; ".join(f"{k} → {'/'.join(v)}" for k, v in r.suggest.items()))
+    for kind in ("bad", "good"):
+        for ex in r.examples.get(kind, []):
+            click.echo(f"  {kind:<4}  {ex}")
+
+
+@rules.command("test")
+@click.option("--pack", "packs", multiple=True, type=click.Path(), help="Extra rule pack file or directory.")
+def rules_test(packs):
+    """Run every rule's examples; exit 1 on any failure."""
+    from .packs import verify_examples
+
+    engine = build_engine(packs, verify_extra=False)
+    failures = verify_examples(engine.packset)
+    for line in failures:
+        click.echo(line)
+    total = sum(len(r.examples.get("bad", [])) + len(r.examples.get("good", [])) for r in engine.packset.rules)
+    click.echo(f"{total - len(failures)} passed, {len(failures)} failed")
+    sys.exit(1 if failures else 0)

@@ -1,0 +1,162 @@
+"""Readers: bytes -> text (UTF-8 with or without BOM, UTF-16 with BOM, GB18030/GBK) and
+the parts of a document that are checked.
+
+A document is checked through a *mask*: characters that must not be checked (SRT indices and
+timings, Markdown code, URLs, HTML tags, front matter) are replaced one-for-one by a private-use
+character, so offsets, lines and columns stay those of the file and no region bookkeeping is
+needed downstream.
+"""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+MASK = "\ue000"  # private use: not filler, not a term character; blocks matches across it
+TEXT_SUFFIXES = (".txt", ".md", ".markdown", ".srt")
+
+_SRT_TIME = re.compile(
+    r"^\s*(\d{1,2}):(\d{2}):(\d{2})[,.](\d{1,3})\s*-->\s*(\d{1,2}):(\d{2}):(\d{2})[,.](\d{1,3})"
+)
+
+
+class DocumentError(Exception):
+    """A file that cannot be read as text; the message names the file."""
+
+
+@dataclass
+class Cue:
+    start_ms: int
+    end_ms: int
+    start: int  # offsets of the cue text in the document
+    end: int
+
+
+@dataclass
+class Document:
+    path: str
+    text: str
+    kind: str = "text"  # text | markdown | srt
+    masked: list[tuple[int, int]] = field(default_factory=list)
+    cues: list[Cue] = field(default_factory=list)
+
+    @property
+    def check_text(self) -> str:
+        """The text with unchecked spans masked one-for-one (same length, same offsets)."""
+        if not self.masked:
+            return self.text
+        chars = list(self.text)
+        for s, e in self.masked:
+            for i in range(s, e):
+                if chars[i] != "\n":
+                    chars[i] = MASK
+        return "".join(chars)
+
+
+def decode(data: bytes, name: str) -> str:
+    """Decode a text file; raise DocumentError for binary or undecodable input."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise DocumentError(f"{name}: invalid UTF-16 at byte {exc.start}") from None
+    if b"\x00" in data[:8192]:
+        raise DocumentError(f"{name}: binary file (NUL bytes), not checked")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as utf8_error:
+        try:
+            return data.decode("gb18030")
+        except UnicodeDecodeError:
+            line = data[: utf8_error.start].count(b"\n") + 1
+            raise DocumentError(
+                f"{name}:{line}: cannot decode as UTF-8 or GB18030 (byte {utf8_error.start}); not checked"
+            ) from None
+
+
+def read_path(path: str | os.PathLike) -> Document:
+    p = Path(path)
+    try:
+        data = p.read_bytes()
+    except OSError as exc:
+        raise DocumentError(f"{p}: {exc.strerror or exc}") from None
+    return from_text(str(p), decode(data, str(p)))
+
+
+def from_text(path: str, text: str, kind: str | None = None) -> Document:
+    """Build a Document, choosing the reader from ``kind`` or the file suffix."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    kind = kind or _kind_of(path)
+    doc = Document(path=path, text=text, kind=kind)
+    if kind == "srt":
+        _mask_srt(doc)
+    elif kind == "markdown":
+        from .markdown import unchecked_spans
+
+        doc.masked = unchecked_spans(text)
+    return doc
+
+
+def _kind_of(path: str) -> str:
+    suffix = Path(path).suffix.lower()
+    if suffix == ".srt":
+        return "srt"
+    if suffix in (".md", ".markdown"):
+        return "markdown"
+    return "text"
+
+
+def _mask_srt(doc: Document) -> None:
+    """Only cue text is checked; indices and timing lines are masked."""
+    masked: list[tuple[int, int]] = []
+    pos = 0
+    lines = doc.text.split("\n")
+    i = 0
+    starts = []
+    for line in lines:
+        starts.append(pos)
+        pos += len(line) + 1
+    while i < len(lines):
+        line = lines[i]
+        if not line.strip():
+            i += 1
+            continue
+        if line.strip().isdigit() and i + 1 < len(lines) and _SRT_TIME.match(lines[i + 1]):
+            masked.append((starts[i], starts[i] + len(line)))
+            i += 1
+            line = lines[i]
+        m = _SRT_TIME.match(line)
+        if m:
+            masked.append((starts[i], starts[i] + len(line)))
+            start_ms, end_ms = _ms(m.groups()[:4]), _ms(m.groups()[4:])
+            i += 1
+            first = i
+            while i < len(lines) and lines[i].strip():
+                i += 1
+            if i > first:
+                doc.cues.append(Cue(start_ms, end_ms, starts[first], starts[i - 1] + len(lines[i - 1])))
+            continue
+        i += 1
+    doc.masked = masked
+
+
+def _ms(parts) -> int:
+    h, m, s, frac = parts
+    return ((int(h) * 60 + int(m)) * 60 + int(s)) * 1000 + int(frac.ljust(3, "0"))
+
+
+def iter_paths(paths, suffixes=TEXT_SUFFIXES):
+    """Files under ``paths``: files as given, directories recursed for known text suffixes."""
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            for sub in sorted(p.rglob("*")):
+                if sub.is_file() and sub.suffix.lower() in suffixes and not any(
+                    part.startswith(".") for part in sub.relative_to(p).parts
+                ):
+                    yield sub
+        else:
+            yield p

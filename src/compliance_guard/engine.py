@@ -1,0 +1,307 @@
+"""Find rule violations: one automaton over every term, regex rules, structured checks.
+
+Flow for one text: normalise (with an offset map) -> candidates from ONE Aho-Corasick
+automaton over every enabled term (plain and co-occurrence terms alike) and from regex
+rules -> verification (Latin/digit word edges, jieba token edges where a rule asks for
+them, allow contexts, evidence downgrades) -> overlap resolution -> Findings at ORIGINAL
+offsets. Structured checks (``check:`` rules) get the original text directly.
+"""
+from __future__ import annotations
+
+import bisect
+import functools
+from dataclasses import dataclass
+from typing import Iterable
+
+import ahocorasick
+import regex
+
+from . import segment
+from .checks import REGISTRY, load_all
+from .findings import Finding, LineIndex, Severity, sort_key
+from .normalize import Normalized, normalize
+from .packs import PackSet, Rule, load_packs
+
+REGEX_TIMEOUT = 1.0  # seconds per pattern per text
+CONTEXT = 24  # characters either side searched by allow / evidence patterns
+_SENTENCE_END = regex.compile(r"[。！？!?；;\n]+")
+_WORDCHAR = regex.compile(r"[a-z0-9]")
+
+
+class RegexTimeout(Exception):
+    pass
+
+
+@dataclass
+class _Hit:
+    rule: Rule
+    start: int  # normalised offsets
+    end: int
+    term: str  # canonical (normalised) term, for suggestions
+    group: int = -1  # all_of group index
+
+
+class Engine:
+    """Compiled matcher over a set of packs; build once, check many texts."""
+
+    def __init__(self, packset: PackSet, select: Iterable[str] = (), ignore: Iterable[str] = (),
+                 severity: dict[str, str] | None = None, allow_terms: Iterable[str] = ()):
+        self.packset = packset
+        select, ignore = set(select), set(ignore)
+        overrides = {k: Severity.parse(v) for k, v in (severity or {}).items()}
+        self.rules: list[Rule] = []
+        for rule in packset.rules:
+            keys = {rule.id, rule.pack, rule.category}
+            if select and not keys & select:
+                continue
+            if keys & ignore:
+                continue
+            if rule.id in overrides:
+                from dataclasses import replace
+
+                rule = replace(rule, severity=overrides[rule.id])
+            self.rules.append(rule)
+        self.allow_terms = [t for t in (normalize(a).text for a in allow_terms) if t]
+        self.collapse = "".join(sorted({c for p in packset.packs for c in p.repeatable}))
+        self._pattern_rules = [r for r in self.rules if r.kind == "pattern"]
+        self._check_rules = [r for r in self.rules if r.kind == "check"]
+        if self._check_rules:
+            load_all()
+            for r in self._check_rules:
+                if r.check not in REGISTRY:
+                    from .packs import PackError
+
+                    raise PackError(f"{r.file}:{r.line}: rule {r.id}: unknown check {r.check!r} (known: {', '.join(sorted(REGISTRY))})")
+        self._automaton = self._build_automaton()
+
+    def _build_automaton(self):
+        table: dict[str, list[tuple[Rule, str, int]]] = {}
+        for rule in self.rules:
+            if rule.kind == "terms":
+                groups = [(-1, rule.terms)]
+            elif rule.kind == "all_of":
+                groups = list(enumerate(rule.all_of))
+            else:
+                continue
+            for gi, terms in groups:
+                for term in terms:
+                    forms = rule.term_forms(term)
+                    canonical = forms[0]
+                    for form in forms:
+                        form = normalize(form, self.collapse).text
+                        if form:
+                            table.setdefault(form, []).append((rule, canonical, gi))
+        if not table:
+            return None
+        automaton = ahocorasick.Automaton()
+        for key, entries in table.items():
+            automaton.add_word(key, (len(key), tuple(dict.fromkeys(entries))))
+        automaton.make_automaton()
+        return automaton
+
+    # -- public -------------------------------------------------------------------------
+
+    def check(self, text: str, errors: list[str] | None = None) -> list[Finding]:
+        """Findings for ``text``, located (line/column) and sorted."""
+        findings = self.check_unlocated(text, errors)
+        index = LineIndex(text)
+        for f in findings:
+            index.locate(f)
+        return findings
+
+    def check_unlocated(self, text: str, errors: list[str] | None = None) -> list[Finding]:
+        if not text:
+            return []
+        norm = normalize(text, self.collapse)
+        hits = self._candidates(norm)
+        findings = self._verify(norm, hits, errors)
+        for rule in self._check_rules:
+            for f in REGISTRY[rule.check](text, rule):
+                findings.append(self._complete(f, rule))
+        if self.allow_terms:
+            findings = [f for f in findings if not self._allow_listed(norm, f)]
+        return sorted(_resolve_overlaps(findings), key=sort_key)
+
+    # -- candidates ------------------------------------------------------------------------
+
+    def _candidates(self, norm: Normalized) -> list[_Hit]:
+        hits: list[_Hit] = []
+        if self._automaton is not None:
+            for end, (length, entries) in self._automaton.iter(norm.text):
+                start = end + 1 - length
+                for rule, term, group in entries:
+                    hits.append(_Hit(rule, start, end + 1, term, group))
+        return hits
+
+    def _pattern_hits(self, norm: Normalized, errors: list[str] | None) -> list[_Hit]:
+        hits = []
+        for rule in self._pattern_rules:
+            try:
+                for m in rule.pattern.finditer(norm.text, timeout=REGEX_TIMEOUT):
+                    if m.end() > m.start():
+                        hits.append(_Hit(rule, m.start(), m.end(), m.group(0)))
+            except TimeoutError:
+                if errors is not None:
+                    errors.append(f"{rule.file}:{rule.line}: rule {rule.id}: pattern timed out after {REGEX_TIMEOUT:g}s; skipped")
+        return hits
+
+    # -- verification ------------------------------------------------------------------------
+
+    def _verify(self, norm: Normalized, hits: list[_Hit], errors: list[str] | None) -> list[Finding]:
+        text = norm.text
+        hits = [h for h in hits if _word_edges_ok(text, h.start, h.end)]
+        hits += self._pattern_hits(norm, errors)
+        need_tokens = [(h.start, h.end) for h in hits if h.rule.boundary == "token"]
+        edges = segment.token_edges(text, need_tokens) if need_tokens else set()
+        kept: list[_Hit] = []
+        for h in hits:
+            if h.rule.boundary == "token" and not (h.start in edges and h.end in edges):
+                continue
+            if _allowed(text, h, errors):
+                continue
+            kept.append(h)
+        findings: list[Finding] = []
+        co: dict[str, list[_Hit]] = {}
+        for h in kept:
+            if h.rule.kind == "all_of":
+                co.setdefault(h.rule.id, []).append(h)
+            else:
+                findings.append(self._finding(norm, h, h.start, h.end, errors))
+        for group_hits in co.values():
+            for s, e in _cooccurrences(norm, group_hits):
+                rule = group_hits[0].rule
+                findings.append(self._finding(norm, _Hit(rule, s, e, "*"), s, e, errors))
+        return findings
+
+    def _finding(self, norm: Normalized, hit: _Hit, s: int, e: int, errors) -> Finding:
+        rule = hit.rule
+        ostart, oend = norm.span(s, e)
+        original = norm.original[ostart:oend]
+        severity, message = rule.severity, rule.message
+        if rule.needs_evidence and _context_match(norm.text, s, e, rule.needs_evidence.patterns, errors):
+            severity = min(severity, Severity.WARNING, key=lambda x: x.rank)
+            message = rule.needs_evidence.message
+        return Finding(
+            rule=rule.id, pack=rule.pack, category=rule.category, severity=severity,
+            message=message.replace("{text}", original), text=original, start=ostart, end=oend,
+            suggestions=rule.suggestions_for(hit.term), source=rule.source,
+        )
+
+    def _complete(self, f: Finding, rule: Rule) -> Finding:
+        f.rule = f.rule or rule.id
+        f.pack = f.pack or rule.pack
+        f.category = f.category or rule.category
+        f.source = f.source or rule.source
+        return f
+
+    def _allow_listed(self, norm: Normalized, f: Finding) -> bool:
+        local = normalize(f.text).text
+        return any(local in a or a in local for a in self.allow_terms if _covers(norm, f, a))
+
+
+def _covers(norm: Normalized, f: Finding, term: str) -> bool:
+    """Whether an allow-listed term (a brand name) occurs in the text over the finding."""
+    pos = norm.text.find(term)
+    while pos != -1:
+        s, e = norm.span(pos, pos + len(term))
+        if s < f.end and e > f.start:
+            return True
+        pos = norm.text.find(term, pos + 1)
+    return False
+
+
+def _word_edges_ok(text: str, s: int, e: int) -> bool:
+    """Latin/digit terms must not start or end inside a Latin/digit word (top1 in stop10)."""
+    if _WORDCHAR.match(text[s]) and s > 0 and _WORDCHAR.match(text[s - 1]):
+        return False
+    if _WORDCHAR.match(text[e - 1]) and e < len(text) and _WORDCHAR.match(text[e]):
+        return False
+    return True
+
+
+def _allowed(text: str, h: _Hit, errors) -> bool:
+    allow = h.rule.allow
+    for token in allow.tokens:
+        lo = max(0, h.end - len(token))
+        pos = text.find(token, lo, h.start + len(token))
+        while pos != -1:
+            if pos <= h.start and pos + len(token) >= h.end:
+                return True
+            pos = text.find(token, pos + 1, h.start + len(token))
+    return bool(allow.patterns) and _context_match(text, h.start, h.end, allow.patterns, errors)
+
+
+def _context_match(text: str, s: int, e: int, patterns, errors) -> bool:
+    """A pattern match in the window around [s, e) that overlaps [s, e)."""
+    ws = max(0, s - CONTEXT)
+    window = text[ws:min(len(text), e + CONTEXT)]
+    for pattern in patterns:
+        try:
+            for m in pattern.finditer(window, timeout=REGEX_TIMEOUT, overlapped=True):
+                if m.start() + ws < e and m.end() + ws > s:
+                    return True
+        except TimeoutError:
+            if errors is not None:
+                errors.append(f"pattern {pattern.pattern!r} timed out; skipped")
+    return False
+
+
+def _cooccurrences(norm: Normalized, hits: list[_Hit]) -> list[tuple[int, int]]:
+    """Spans where one hit of every group of an all_of rule lies close together."""
+    rule = hits[0].rule
+    by_group: dict[int, list[_Hit]] = {}
+    for h in hits:
+        by_group.setdefault(h.group, []).append(h)
+    if len(by_group) < len(rule.all_of):
+        return []
+    sentence_of = _sentence_index(norm) if rule.within == "sentence" else None
+    spans: list[tuple[int, int]] = []
+    for anchor in by_group[0]:
+        chosen = [anchor]
+        for gi in range(1, len(rule.all_of)):
+            best = None
+            for h in by_group[gi]:
+                if h.start < anchor.end and h.end > anchor.start:
+                    continue  # the same characters cannot play two parts
+                if sentence_of is not None:
+                    ok = sentence_of(h.start) == sentence_of(anchor.start)
+                else:
+                    span = max(h.end, anchor.end) - min(h.start, anchor.start)
+                    ok = span <= rule.within
+                dist = abs(h.start - anchor.start)
+                if ok and (best is None or dist < best[0]):
+                    best = (dist, h)
+            if best is None:
+                break
+            chosen.append(best[1])
+        else:
+            s, e = min(h.start for h in chosen), max(h.end for h in chosen)
+            if sentence_of is not None or e - s <= rule.within:
+                spans.append((s, e))
+    return spans
+
+
+def _sentence_index(norm: Normalized):
+    """Sentence number of a normalised offset, from sentence ends in the ORIGINAL text."""
+    ends = [m.start() for m in _SENTENCE_END.finditer(norm.original)]
+    return lambda i: bisect.bisect_right(ends, norm.to_original(i))
+
+
+def _resolve_overlaps(findings: list[Finding]) -> list[Finding]:
+    """Within a category, keep the longest of overlapping findings (全网最低价 over 最低价)."""
+    kept: list[Finding] = []
+    taken: dict[tuple, list[tuple[int, int]]] = {}
+    for f in sorted(findings, key=lambda f: (-(f.end - f.start), f.start, f.rule)):
+        key = (f.category, f.field)
+        spans = taken.setdefault(key, [])
+        if any(s < f.end and f.start < e for s, e in spans):
+            continue
+        spans.append((f.start, f.end))
+        kept.append(f)
+    return kept
+
+
+@functools.lru_cache(maxsize=1)
+def default_engine() -> Engine:
+    """The engine over every built-in pack, built once per process."""
+    return Engine(load_packs())

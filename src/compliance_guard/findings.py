@@ -1,0 +1,109 @@
+"""The one result type: every check, scorer and formatter speaks ``Finding``."""
+from __future__ import annotations
+
+import bisect
+from dataclasses import asdict, dataclass, field
+from enum import Enum
+
+
+class Severity(str, Enum):
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+
+    @property
+    def rank(self) -> int:
+        return _RANK[self]
+
+    @classmethod
+    def parse(cls, value: str) -> "Severity":
+        try:
+            return cls(str(value).lower())
+        except ValueError:
+            raise ValueError(f"unknown severity {value!r} (expected error, warning or info)") from None
+
+
+_RANK = {Severity.INFO: 1, Severity.WARNING: 2, Severity.ERROR: 3}
+
+#: Categories named by DESIGN.md; packs may add more.
+CATEGORIES = (
+    "absolute-claim",
+    "authority-endorsement",
+    "medical-claim",
+    "induced-sharing",
+    "off-platform-transaction",
+    "certification",
+    "pricing",
+)
+
+
+@dataclass
+class Finding:
+    """One problem at one span of the original text.
+
+    ``start``/``end`` are code-point offsets into the original decoded text of the
+    document (or of the listing ``field``); ``text == original[start:end]`` always.
+    ``line``/``column`` are 1-based, columns in characters.
+    """
+
+    rule: str
+    pack: str
+    category: str
+    severity: Severity
+    message: str
+    text: str
+    start: int
+    end: int
+    line: int = 0
+    column: int = 0
+    end_line: int = 0
+    end_column: int = 0
+    suggestions: list[str] = field(default_factory=list)
+    source: str = ""
+    field: str | None = None
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["severity"] = self.severity.value
+        if self.field is None:
+            del d["field"]
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Finding":
+        d = dict(d)
+        d["severity"] = Severity.parse(d["severity"])
+        return cls(**d)
+
+    def shifted(self, delta: int) -> "Finding":
+        """A copy moved by ``delta`` characters (region offset -> document offset)."""
+        from dataclasses import replace
+
+        return replace(self, start=self.start + delta, end=self.end + delta)
+
+
+class LineIndex:
+    """Maps code-point offsets of one text to 1-based (line, column)."""
+
+    def __init__(self, text: str):
+        self._starts = [0]
+        pos = text.find("\n")
+        while pos != -1:
+            self._starts.append(pos + 1)
+            pos = text.find("\n", pos + 1)
+
+    def position(self, offset: int) -> tuple[int, int]:
+        i = bisect.bisect_right(self._starts, offset) - 1
+        return i + 1, offset - self._starts[i] + 1
+
+    def line_start(self, line: int) -> int:
+        return self._starts[line - 1]
+
+    def locate(self, finding: Finding) -> Finding:
+        finding.line, finding.column = self.position(finding.start)
+        finding.end_line, finding.end_column = self.position(finding.end)
+        return finding
+
+
+def sort_key(f: Finding):
+    return (f.field or "", f.start, f.end, f.rule)

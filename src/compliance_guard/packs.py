@@ -1,0 +1,376 @@
+"""Load and validate YAML rule packs into Rule objects.
+
+Packs are data. Loading uses ``yaml`` safe-load semantics (the C SafeLoader when available)
+but keeps each mapping's line so that every validation error is one line naming
+``file:line``. Example verification (bad examples must hit their rule, good ones must not)
+needs the engine; it runs for user packs, in ``cguard rules test`` and in the test suite.
+"""
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, Iterable
+
+import regex
+import yaml
+
+from .findings import Severity
+from .normalize import fold_char_string
+
+PACK_KEYS = {"pack", "title", "category", "source", "description", "variants", "repeatable", "rules"}
+RULE_KEYS = {
+    "id", "title", "severity", "message", "source", "terms", "pattern", "all_of", "within",
+    "check", "options", "boundary", "allow", "needs_evidence", "suggest", "examples",
+}
+ALLOW_KEYS = {"tokens", "patterns"}
+EVIDENCE_KEYS = {"patterns", "message"}
+EXAMPLE_KEYS = {"bad", "good"}
+MAX_VARIANTS_PER_TERM = 64
+REGEX_FLAGS = regex.V0 | regex.IGNORECASE
+
+
+class PackError(Exception):
+    """A rule-pack problem, already formatted as ``file:line: message``."""
+
+
+class _LineDict(dict):
+    line = 0
+    key_lines: dict
+
+
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """Safe loader that remembers the line of each mapping and of each of its keys."""
+
+
+def _construct_mapping(loader, node):
+    loader.flatten_mapping(node)
+    d = _LineDict()
+    d.line = node.start_mark.line + 1
+    d.key_lines = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        d[key] = loader.construct_object(value_node, deep=True)
+        d.key_lines[key] = key_node.start_mark.line + 1
+    return d
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+@dataclass
+class Allow:
+    tokens: list[str] = field(default_factory=list)
+    patterns: list[regex.Pattern] = field(default_factory=list)
+
+
+@dataclass
+class Evidence:
+    patterns: list[regex.Pattern]
+    message: str
+
+
+@dataclass(eq=False)
+class Rule:
+    id: str
+    pack: str
+    category: str
+    severity: Severity
+    message: str
+    source: str
+    title: str = ""
+    terms: list[str] = field(default_factory=list)
+    pattern: regex.Pattern | None = None
+    all_of: list[list[str]] = field(default_factory=list)
+    within: int | str = 20
+    check: str | None = None
+    options: dict = field(default_factory=dict)
+    boundary: str = "none"
+    allow: Allow = field(default_factory=Allow)
+    needs_evidence: Evidence | None = None
+    suggest: dict[str, list[str]] = field(default_factory=dict)
+    examples: dict[str, list[str]] = field(default_factory=dict)
+    variants: dict[str, list[str]] = field(default_factory=dict)
+    file: str = ""
+    line: int = 0
+
+    @property
+    def kind(self) -> str:
+        if self.check:
+            return "check"
+        if self.pattern is not None:
+            return "pattern"
+        if self.all_of:
+            return "all_of"
+        return "terms"
+
+    def suggestions_for(self, term: str) -> list[str]:
+        return list(self.suggest.get(term) or self.suggest.get("*") or [])
+
+    def term_forms(self, term: str) -> list[str]:
+        """The normalised term plus its pack-declared variant spellings."""
+        base = fold_char_string(term)
+        choices = [[c] + [fold_char_string(v) for v in self.variants.get(c, ())] for c in base]
+        forms = []
+        for combo in itertools.islice(itertools.product(*choices), MAX_VARIANTS_PER_TERM):
+            forms.append("".join(combo))
+        return forms
+
+
+@dataclass
+class Pack:
+    name: str
+    title: str
+    category: str
+    source: str
+    file: str
+    rules: list[Rule]
+    repeatable: str = ""
+
+
+@dataclass
+class PackSet:
+    packs: list[Pack]
+
+    @property
+    def rules(self) -> list[Rule]:
+        return [r for p in self.packs for r in p.rules]
+
+    def rule(self, rule_id: str) -> Rule:
+        for r in self.rules:
+            if r.id == rule_id:
+                return r
+        raise KeyError(rule_id)
+
+
+def builtin_rules_dir() -> Path:
+    """``rules/`` inside the installed wheel, or the repository's during development."""
+    shipped = resources.files("compliance_guard") / "rules"
+    if shipped.is_dir():
+        return Path(str(shipped))
+    return Path(__file__).resolve().parents[2] / "rules"
+
+
+def _err(file: str, line: int, msg: str) -> PackError:
+    return PackError(f"{file}:{line}: {msg}")
+
+
+def _str_list(value: Any, file: str, line: int, what: str) -> list[str]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, (str, int, float)) for v in value):
+        raise _err(file, line, f"{what} must be a list of strings")
+    return [str(v) for v in value]
+
+
+def _compile(pattern: Any, file: str, line: int, what: str) -> regex.Pattern:
+    if not isinstance(pattern, str) or not pattern:
+        raise _err(file, line, f"{what} must be a non-empty regular expression string")
+    try:
+        return regex.compile(pattern, REGEX_FLAGS)
+    except regex.error as exc:
+        raise _err(file, line, f"invalid regex in {what} {pattern!r}: {exc}") from None
+
+
+def _check_keys(d: _LineDict, allowed: set[str], file: str, where: str) -> None:
+    for key in d:
+        if key not in allowed:
+            line = d.key_lines.get(key, d.line)
+            raise _err(file, line, f"unknown key {key!r} in {where} (allowed: {', '.join(sorted(allowed))})")
+
+
+def _parse_rule(raw: Any, pack: dict, file: str, variants: dict) -> Rule:
+    if not isinstance(raw, _LineDict):
+        raise _err(file, getattr(raw, "line", 0) or pack.line, "each rule must be a mapping")
+    line = raw.line
+    _check_keys(raw, RULE_KEYS, file, "rule")
+    rid = raw.get("id")
+    if not isinstance(rid, str) or not rid:
+        raise _err(file, line, "rule without an 'id'")
+
+    def kline(key: str) -> int:
+        return raw.key_lines.get(key, line)
+
+    kinds = [k for k in ("terms", "pattern", "all_of", "check") if k in raw]
+    if len(kinds) != 1:
+        raise _err(file, line, f"rule {rid}: needs exactly one of terms, pattern, all_of, check (has {kinds or 'none'})")
+    try:
+        severity = Severity.parse(raw.get("severity", "error"))
+    except ValueError as exc:
+        raise _err(file, kline("severity"), f"rule {rid}: {exc}") from None
+    message = raw.get("message", "「{text}」")
+    if not isinstance(message, str):
+        raise _err(file, kline("message"), f"rule {rid}: message must be a string")
+    source = str(raw.get("source") or pack.get("source") or "")
+    rule = Rule(
+        id=rid, pack=pack["pack"], category=str(pack.get("category", "")), severity=severity,
+        message=message, source=source, title=str(raw.get("title", "")), file=file, line=line,
+        variants=variants,
+    )
+    if "terms" in raw:
+        rule.terms = [t for t in _str_list(raw["terms"], file, kline("terms"), f"rule {rid}: terms") if t.strip()]
+        if not rule.terms:
+            raise _err(file, kline("terms"), f"rule {rid}: empty terms")
+    elif "pattern" in raw:
+        rule.pattern = _compile(raw["pattern"], file, kline("pattern"), f"rule {rid}: pattern")
+    elif "all_of" in raw:
+        groups = raw["all_of"]
+        if not isinstance(groups, list) or len(groups) < 2:
+            raise _err(file, kline("all_of"), f"rule {rid}: all_of needs at least two term groups")
+        rule.all_of = [_str_list(g, file, kline("all_of"), f"rule {rid}: all_of group") for g in groups]
+        if any(not [t for t in g if t.strip()] for g in rule.all_of):
+            raise _err(file, kline("all_of"), f"rule {rid}: empty terms in an all_of group")
+        within = raw.get("within", 20)
+        if not (within == "sentence" or (isinstance(within, int) and within > 0)):
+            raise _err(file, kline("within"), f"rule {rid}: within must be a positive number of characters or 'sentence'")
+        rule.within = within
+    else:
+        rule.check = str(raw["check"])
+        options = raw.get("options", {})
+        if not isinstance(options, dict):
+            raise _err(file, kline("options"), f"rule {rid}: options must be a mapping")
+        rule.options = dict(options)
+    boundary = raw.get("boundary", "none")
+    if boundary not in ("token", "none"):
+        raise _err(file, kline("boundary"), f"rule {rid}: boundary must be 'token' or 'none'")
+    rule.boundary = boundary
+    allow = raw.get("allow")
+    if allow is not None:
+        if not isinstance(allow, _LineDict):
+            raise _err(file, kline("allow"), f"rule {rid}: allow must be a mapping")
+        _check_keys(allow, ALLOW_KEYS, file, f"rule {rid} allow")
+        rule.allow = Allow(
+            tokens=[fold_char_string(t) for t in _str_list(allow.get("tokens", []), file, allow.line, "allow.tokens")],
+            patterns=[_compile(p, file, allow.key_lines.get("patterns", allow.line), f"rule {rid}: allow.patterns")
+                      for p in _str_list(allow.get("patterns", []), file, allow.line, "allow.patterns")],
+        )
+    evidence = raw.get("needs_evidence")
+    if evidence is not None:
+        if not isinstance(evidence, _LineDict):
+            raise _err(file, kline("needs_evidence"), f"rule {rid}: needs_evidence must be a mapping")
+        _check_keys(evidence, EVIDENCE_KEYS, file, f"rule {rid} needs_evidence")
+        pats = _str_list(evidence.get("patterns", []), file, evidence.line, "needs_evidence.patterns")
+        if not pats:
+            raise _err(file, evidence.line, f"rule {rid}: needs_evidence needs patterns")
+        rule.needs_evidence = Evidence(
+            patterns=[_compile(p, file, evidence.line, f"rule {rid}: needs_evidence.patterns") for p in pats],
+            message=str(evidence.get("message") or "「{text}」需有证据支持（《广告绝对化用语执法指南》第六、七条）"),
+        )
+    suggest = raw.get("suggest")
+    if isinstance(suggest, list):
+        rule.suggest = {"*": _str_list(suggest, file, kline("suggest"), "suggest")}
+    elif isinstance(suggest, dict):
+        rule.suggest = {
+            (k if k == "*" else fold_char_string(str(k))): _str_list(v, file, suggest.key_lines.get(k, suggest.line), f"suggest[{k}]")
+            for k, v in suggest.items()
+        }
+    elif suggest is not None:
+        raise _err(file, kline("suggest"), f"rule {rid}: suggest must be a list or a mapping of term -> list")
+    examples = raw.get("examples")
+    if not isinstance(examples, _LineDict):
+        raise _err(file, line, f"rule {rid}: no examples (each rule needs examples with bad and good)")
+    _check_keys(examples, EXAMPLE_KEYS, file, f"rule {rid} examples")
+    for key in ("bad", "good"):
+        items = _str_list(examples.get(key, []), file, examples.key_lines.get(key, examples.line), f"examples.{key}")
+        if not items:
+            raise _err(file, examples.line, f"rule {rid}: examples need at least one '{key}' example")
+        rule.examples[key] = items
+    return rule
+
+
+def load_pack(path: Path) -> Pack:
+    file = str(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _err(file, 0, f"cannot read rule pack: {exc}") from None
+    try:
+        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else 0
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise _err(file, line, f"malformed YAML: {problem}") from None
+    if not isinstance(data, _LineDict):
+        raise _err(file, 1, "a rule pack must be a mapping with pack, category and rules")
+    _check_keys(data, PACK_KEYS, file, "pack")
+    for key in ("pack", "category", "rules"):
+        if key not in data:
+            raise _err(file, data.line, f"missing required key {key!r}")
+    if not isinstance(data["rules"], list) or not data["rules"]:
+        raise _err(file, data.key_lines["rules"], "rules must be a non-empty list")
+    variants_raw = data.get("variants") or {}
+    if not isinstance(variants_raw, dict):
+        raise _err(file, data.key_lines.get("variants", data.line), "variants must be a mapping of character -> list")
+    variants: dict[str, list[str]] = {}
+    for k, v in variants_raw.items():
+        key = fold_char_string(str(k))
+        if len(key) != 1:
+            raise _err(file, variants_raw.key_lines.get(k, data.line), f"variants key {k!r} must be one character")
+        variants[key] = _str_list(v, file, variants_raw.key_lines.get(k, data.line), f"variants[{k}]")
+    repeatable = data.get("repeatable", "")
+    rules = [_parse_rule(r, data, file, variants) for r in data["rules"]]
+    return Pack(name=str(data["pack"]), title=str(data.get("title", "")), category=str(data["category"]),
+                source=str(data.get("source", "")), file=file, rules=rules,
+                repeatable=fold_char_string("".join(_str_list(repeatable, file, data.line, "repeatable"))))
+
+
+def pack_files(extra_paths: Iterable[str | Path] = (), builtin: bool = True) -> list[Path]:
+    files: list[Path] = sorted(builtin_rules_dir().glob("*.yaml")) if builtin else []
+    for p in extra_paths:
+        p = Path(p)
+        if p.is_dir():
+            files.extend(sorted(p.glob("*.yaml")) + sorted(p.glob("*.yml")))
+        elif p.is_file():
+            files.append(p)
+        else:
+            raise PackError(f"{p}:0: rule pack not found")
+    return files
+
+
+def load_packs(extra_paths: Iterable[str | Path] = (), verify: bool = False, builtin: bool = True) -> PackSet:
+    """Load the built-in packs plus ``extra_paths`` (files or directories).
+
+    ``verify`` runs every rule's examples through the engine (bad must hit, good must not).
+    """
+    extra = [Path(p) for p in extra_paths]
+    packs: list[Pack] = []
+    seen_ids: dict[str, str] = {}
+    seen_packs: dict[str, str] = {}
+    for path in pack_files(extra, builtin):
+        pack = load_pack(path)
+        if pack.name in seen_packs:
+            raise _err(pack.file, 1, f"duplicate pack name {pack.name!r} (also in {seen_packs[pack.name]})")
+        seen_packs[pack.name] = pack.file
+        for rule in pack.rules:
+            if rule.id in seen_ids:
+                raise _err(pack.file, rule.line, f"duplicate rule id {rule.id!r} (also in {seen_ids[rule.id]})")
+            seen_ids[rule.id] = f"{pack.file}:{rule.line}"
+        packs.append(pack)
+    packset = PackSet(packs)
+    if verify:
+        failures = verify_examples(packset)
+        if failures:
+            raise PackError(failures[0])
+    return packset
+
+
+def verify_examples(packset: PackSet, rules: Iterable[Rule] | None = None) -> list[str]:
+    """One ``file:line: ...`` message per example that disagrees with its rule."""
+    from .engine import Engine
+
+    engine = Engine(packset)
+    failures = []
+    for rule in rules if rules is not None else packset.rules:
+        for text in rule.examples.get("bad", []):
+            if not any(f.rule == rule.id for f in engine.check(text)):
+                failures.append(f"{rule.file}:{rule.line}: rule {rule.id}: bad example not flagged: {text!r}")
+        for text in rule.examples.get("good", []):
+            hits = [f.text for f in engine.check(text) if f.rule == rule.id]
+            if hits:
+                failures.append(f"{rule.file}:{rule.line}: rule {rule.id}: good example flagged ({'、'.join(hits)}): {text!r}")
+    return failures

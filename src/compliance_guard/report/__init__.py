@@ -1,0 +1,41 @@
+"""Formatters: each turns a list of FileResults into one output format.
+
+Every formatter has the signature ``format(results, out, **options)`` and is registered in
+FORMATTERS under its ``--format`` name.
+"""
+from __future__ import annotations
+
+from collections import Counter
+
+from .. import __version__
+from ..findings import Severity
+
+FORMATTERS: dict = {}
+
+
+def formatter(name: str):
+    def deco(fn):
+        FORMATTERS[name] = fn
+        return fn
+
+    return deco
+
+
+def summary(results) -> dict:
+    findings = [f for r in results for f in r.findings]
+    return {
+        "files": len(results),
+        "findings": len(findings),
+        "by_severity": dict(Counter(f.severity.value for f in findings)),
+        "by_category": dict(Counter(f.category for f in findings)),
+    }
+
+
+def worst_severity(results) -> Severity | None:
+    sevs = [f.severity for r in results for f in r.findings]
+    return max(sevs, key=lambda s: s.rank) if sevs else None
+
+
+TOOL = {"tool": "compliance-guard", "version": __version__}
+
+from . import json_format, text  # noqa: E402,F401  (register the built-in formatters)

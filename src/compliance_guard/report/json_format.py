@@ -1,0 +1,24 @@
+"""``--format json``: exactly the DESIGN.md contract."""
+from __future__ import annotations
+
+import json
+
+from . import TOOL, formatter, summary
+
+
+def document(results) -> dict:
+    files = []
+    for r in results:
+        entry = {"path": r.path}
+        if r.error is not None:
+            entry["error"] = r.error
+        else:
+            entry["findings"] = [f.to_dict() for f in r.findings]
+        files.append(entry)
+    return {**TOOL, "files": files, "summary": summary(results)}
+
+
+@formatter("json")
+def format_json(results, out, **_):
+    json.dump(document(results), out, ensure_ascii=False, indent=2)
+    out.write("\n")
