@@ -85,7 +85,7 @@ def check(paths, fmt, fail_on, select, ignore, packs, stdin_name, color):
     results = check_paths(engine, paths, stdin_name=stdin_name, errors=errors)
     for message in errors:
         click.echo(f"cguard: warning: {message}", err=True)
-    out = click.get_text_stream("stdout")
+    out = sys.stdout
     FORMATTERS[fmt](results, out, color=sys.stdout.isatty() if color is None else color)
     sys.exit(exit_code(results, fail_on))
 
