@@ -163,3 +163,37 @@ def rules_test(packs):
     total = sum(len(r.examples.get("bad", [])) + len(r.examples.get("good", [])) for r in engine.packset.rules)
     click.echo(f"{total - len(failures)} passed, {len(failures)} failed")
     sys.exit(1 if failures else 0)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; the default serves this computer only.")
+@click.option("--port", default=8765, show_default=True, type=click.IntRange(0, 65535),
+              help="Port to listen on (0 picks a free one).")
+@click.option("--select", multiple=True, help="Only these rule ids, pack names or categories (comma-separated).")
+@click.option("--ignore", multiple=True, help="Skip these rule ids, pack names or categories (comma-separated).")
+@click.option("--pack", "packs", multiple=True, type=click.Path(), help="Extra rule pack file or directory.")
+def serve(host, port, select, ignore, packs):
+    """Local web page: paste a script or open a .docx, see findings highlighted as you type."""
+    try:
+        from .server import serve as run_server
+    except ImportError as exc:
+        raise UsageFailure(f"cguard serve needs {exc.name}: pip install 'compliance-guard[serve]'") from None
+    engine = build_engine(packs, _split(select), _split(ignore))
+    try:
+        run_server(engine, host, port, echo=click.echo)
+    except OSError as exc:
+        raise UsageFailure(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+
+
+@main.command()
+@click.option("--select", multiple=True, help="Only these rule ids, pack names or categories (comma-separated).")
+@click.option("--ignore", multiple=True, help="Skip these rule ids, pack names or categories (comma-separated).")
+@click.option("--pack", "packs", multiple=True, type=click.Path(), help="Extra rule pack file or directory.")
+def lsp(select, ignore, packs):
+    """Language server on stdio: diagnostics and quick fixes for plain text and Markdown."""
+    try:
+        from .lsp import create_server
+    except ImportError as exc:
+        raise UsageFailure(f"cguard lsp needs {exc.name}: pip install 'compliance-guard[lsp]'") from None
+    create_server(build_engine(packs, _split(select), _split(ignore))).start_io()

@@ -15,6 +15,7 @@ from pathlib import Path
 
 MASK = "\ue000"  # private use: not filler, not a term character; blocks matches across it
 TEXT_SUFFIXES = (".txt", ".md", ".markdown", ".srt")
+DOCUMENT_SUFFIXES = TEXT_SUFFIXES + (".docx",)
 
 _SRT_TIME = re.compile(
     r"^\s*(\d{1,2}):(\d{2}):(\d{2})[,.](\d{1,3})\s*-->\s*(\d{1,2}):(\d{2}):(\d{2})[,.](\d{1,3})"
@@ -83,7 +84,19 @@ def read_path(path: str | os.PathLike) -> Document:
         data = p.read_bytes()
     except OSError as exc:
         raise DocumentError(f"{p}: {exc.strerror or exc}") from None
+    if p.suffix.lower() == ".docx":
+        return from_docx(str(p), data)
     return from_text(str(p), decode(data, str(p)))
+
+
+def from_docx(path: str, data: bytes) -> Document:
+    """A Word document: line = paragraph number, column = character in it (docx_reader)."""
+    from .docx_reader import DocxError, docx_text
+
+    try:
+        return Document(path=path, text=docx_text(data), kind="docx")
+    except DocxError as exc:
+        raise DocumentError(f"{path}: {exc}; not checked") from None
 
 
 def from_text(path: str, text: str, kind: str | None = None) -> Document:
@@ -148,15 +161,15 @@ def _ms(parts) -> int:
     return ((int(h) * 60 + int(m)) * 60 + int(s)) * 1000 + int(frac.ljust(3, "0"))
 
 
-def iter_paths(paths, suffixes=TEXT_SUFFIXES):
-    """Files under ``paths``: files as given, directories recursed for known text suffixes."""
+def iter_paths(paths, suffixes=DOCUMENT_SUFFIXES):
+    """Files under ``paths``: files as given, directories recursed for known document suffixes."""
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
             for sub in sorted(p.rglob("*")):
                 if sub.is_file() and sub.suffix.lower() in suffixes and not any(
                     part.startswith(".") for part in sub.relative_to(p).parts
-                ):
+                ) and not sub.name.startswith("~$"):  # Word's lock file beside an open document
                     yield sub
         else:
             yield p
