@@ -1,0 +1,176 @@
+"""The JSON API behind ``cguard serve``: answers, limits and JSON errors."""
+from __future__ import annotations
+
+import io
+import json
+import re
+
+import docx
+import pytest
+
+pytest.importorskip("starlette")
+from starlette.testclient import TestClient  # noqa: E402
+
+from compliance_guard.server import KINDS, WEB, create_app  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def client(request):
+    engine = request.getfixturevalue("fixture_engine")
+    return TestClient(create_app(engine, max_body=4096, max_document=64 * 1024))
+
+
+def post(client, url, payload, **kw):
+    return client.post(url, content=json.dumps(payload, ensure_ascii=False).encode(),
+                       headers={"content-type": "application/json"}, **kw)
+
+
+def test_check_finds_and_points_into_the_text(client):
+    text = "😀开场：这个最好！\n转发到群领红包"
+    r = post(client, "/api/check", {"text": text, "kind": "live"})
+    assert r.status_code == 200
+    body = r.json()
+    assert body["kind"] == "live" and body["tool"] == "compliance-guard"
+    assert {f["rule"] for f in body["findings"]} == {"S001", "S003"}
+    for f in body["findings"]:
+        assert text[f["start"]:f["end"]] == f["text"]  # code points: the emoji counts one
+    best = next(f for f in body["findings"] if f["rule"] == "S001")
+    assert (best["start"], best["line"], best["column"]) == (6, 1, 7)
+    assert best["suggestions"] == ["很好"]
+    assert body["summary"]["findings"] == len(body["findings"])
+
+
+def test_clean_text_and_default_kind(client):
+    r = post(client, "/api/check", {"text": "最近天气很好"})
+    assert r.status_code == 200
+    assert r.json()["findings"] == [] and r.json()["kind"] == "video"
+
+
+def test_info_describes_the_server(client):
+    info = client.get("/api/info").json()
+    assert info["kinds"] == list(KINDS)
+    assert info["max_body"] == 4096
+
+
+def assert_json_error(r, status, fragment):
+    assert r.status_code == status
+    assert r.headers["content-type"].startswith("application/json")
+    assert fragment in r.json()["error"]
+
+
+def test_oversized_body_is_413_json(client):
+    r = post(client, "/api/check", {"text": "最好" * 4000})
+    assert_json_error(r, 413, "limit is 4096 bytes")
+
+
+def test_oversized_chunked_body_without_length_is_413_json(client):
+    def chunks():
+        yield b'{"text": "'
+        for _ in range(100):
+            yield "最好".encode() * 50
+        yield b'"}'
+
+    r = client.post("/api/check", content=chunks(), headers={"content-type": "application/json"})
+    assert_json_error(r, 413, "over the limit")
+
+
+def test_default_limit_is_one_mebibyte(fixture_engine):
+    small = TestClient(create_app(fixture_engine))
+    assert post(small, "/api/check", {"text": "好" * 300_000}).status_code == 200  # 900 kB
+    assert_json_error(post(small, "/api/check", {"text": "好" * 400_000}), 413, "1048576")
+
+
+@pytest.mark.parametrize("body, fragment", [
+    (b'{"text": ', "malformed JSON"),
+    (b"\xff\xfe{}", "not UTF-8"),
+    (b'["text"]', "expected a JSON object"),
+    (b'{"kind": "video"}', 'missing field "text"'),
+    (b'{"text": 42}', '"text" must be a string, got a number'),
+    (b'{"text": null}', "got null"),
+    (b'{"text": "x", "kind": "tv"}', '"kind" must be one of video, live, listing, post'),
+    (b'{"text": "x", "txt": "y"}', "unknown field 'txt'"),
+])
+def test_malformed_requests_are_400_json(client, body, fragment):
+    r = client.post("/api/check", content=body, headers={"content-type": "application/json"})
+    assert_json_error(r, 400, fragment)
+
+
+def test_wrong_content_type_is_415_json(client):
+    r = client.post("/api/check", content=b"text=x", headers={"content-type": "application/x-www-form-urlencoded"})
+    assert_json_error(r, 415, "application/json")
+
+
+def test_unknown_route_and_wrong_method_are_json(client):
+    assert_json_error(client.get("/api/nothing"), 404, "Not Found")
+    assert_json_error(client.get("/api/check"), 405, "Method Not Allowed")
+
+
+def test_unexpected_failure_is_500_json(fixture_engine):
+    class Broken:
+        def check_unlocated(self, text, errors=None):
+            raise RuntimeError("engine exploded")
+
+    broken = TestClient(create_app(Broken()), raise_server_exceptions=False)
+    assert_json_error(post(broken, "/api/check", {"text": "x"}), 500, "engine exploded")
+
+
+def test_score_without_a_scorer_is_501_json(client):
+    assert_json_error(post(client, "/api/score", {"text": "x"}), 501, "not available")
+
+
+def test_score_passes_text_and_kind_to_the_scorer(fixture_engine):
+    seen = []
+
+    def scorer(text, kind):
+        seen.append((text, kind))
+        return {"score": len(text)}
+
+    scored = TestClient(create_app(fixture_engine, scorer=scorer))
+    r = post(scored, "/api/score", {"text": "三个字", "kind": "post"})
+    assert r.status_code == 200 and r.json()["score"] == 3 and seen == [("三个字", "post")]
+    assert scored.get("/api/info").json()["score"] is True
+
+
+def docx_bytes(*paragraphs):
+    d = docx.Document()
+    for p in paragraphs:
+        d.add_paragraph(p)
+    buf = io.BytesIO()
+    d.save(buf)
+    return buf.getvalue()
+
+
+def test_document_upload_gives_paragraph_lines(client):
+    r = client.post("/api/document?name=脚本.docx", content=docx_bytes("第一段", "第二段最好"))
+    assert r.status_code == 200
+    assert r.json() == {"name": "脚本.docx", "kind": "docx", "text": "第一段\n第二段最好"}
+
+
+def test_document_upload_decodes_gb18030_text(client):
+    r = client.post("/api/document?name=a.txt", content="全网最低价".encode("gb18030"))
+    assert r.json()["text"] == "全网最低价"
+
+
+def test_document_upload_errors_are_json(client):
+    assert_json_error(client.post("/api/document?name=a.docx", content=b"nope"), 400, "not a .docx")
+    assert_json_error(client.post("/api/document?name=a.pdf", content=b"%PDF"), 415, "unsupported file type .pdf")
+    assert_json_error(client.post("/api/document", content=b"x"), 400, "?name=")
+    assert_json_error(client.post("/api/document?name=a.docx", content=b"0" * 70_000), 413, "limit")
+
+
+def test_page_and_assets_are_local_only(client):
+    page = client.get("/")
+    assert page.status_code == 200 and "text/html" in page.headers["content-type"]
+    assert "default-src 'self'" in page.headers["content-security-policy"]
+    refs = re.findall(r'(?:src|href)="([^"]+)"', page.text)
+    assert refs and all(ref.startswith("/static/") for ref in refs)
+    for ref in refs:
+        assert client.get(ref).status_code == 200
+    for asset in WEB.iterdir():
+        source = asset.read_text(encoding="utf-8")
+        if asset.suffix == ".svg":  # the XML namespace is a name, not a request
+            source = source.replace('xmlns="http://www.w3.org/2000/svg"', "")
+        assert not re.search(r"https?://|//[a-z0-9.-]+\.[a-z]{2,}/|@import", source, re.I), asset.name
+    js = (WEB / "app.js").read_text(encoding="utf-8")
+    assert set(re.findall(r'fetch\((?:`|")([^`"?$]+)', js)) <= {"/api/info", "/api/document"}
+    assert set(re.findall(r'postJSON\("([^"]+)"', js)) == {"/api/check", "/api/score"}
