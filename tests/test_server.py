@@ -11,7 +11,7 @@ import pytest
 pytest.importorskip("starlette")
 from starlette.testclient import TestClient  # noqa: E402
 
-from compliance_guard.server import KINDS, WEB, create_app  # noqa: E402
+from compliance_guard.server import KINDS, WEB, ScriptScorer, create_app  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -118,17 +118,30 @@ def test_score_without_a_scorer_is_501_json(client):
     assert_json_error(post(client, "/api/score", {"text": "x"}), 501, "not available")
 
 
-def test_score_passes_text_and_kind_to_the_scorer(fixture_engine):
-    seen = []
+@pytest.fixture(scope="module")
+def scored(fixture_engine):
+    return TestClient(create_app(fixture_engine, scorer=ScriptScorer(fixture_engine)))
 
-    def scorer(text, kind):
-        seen.append((text, kind))
-        return {"score": len(text)}
 
-    scored = TestClient(create_app(fixture_engine, scorer=scorer))
-    r = post(scored, "/api/score", {"text": "三个字", "kind": "post"})
-    assert r.status_code == 200 and r.json()["score"] == 3 and seen == [("三个字", "post")]
-    assert scored.get("/api/info").json()["score"] is True
+def test_score_is_the_script_scorer(scored, fixture_engine):
+    text = "开场就送福利！这款面膜含5%烟酰胺，30ml一瓶。\n评论区告诉我你的肤质，点击下方链接下单。"
+    r = post(scored, "/api/score", {"text": text, "kind": "video"})
+    assert r.status_code == 200
+    body = r.json()
+    assert body["kind"] == "video" and 0 <= body["score"] <= 100
+    assert {"hook", "compliance"} <= {s["name"] for s in body["subscores"]}
+    from compliance_guard.documents import from_text
+    from compliance_guard.scoring.script import score_document
+
+    expected = score_document(from_text("<page>", text, kind="text"), "video", engine=fixture_engine)
+    assert body["score"] == expected.score  # the page shows what `cguard score` gives
+
+
+def test_score_tells_which_kinds_it_scores(scored):
+    info = scored.get("/api/info").json()
+    assert info["score"] is True and set(info["score_kinds"]) <= set(KINDS)
+    unscored = next(k for k in KINDS if k not in info["score_kinds"])
+    assert_json_error(post(scored, "/api/score", {"text": "x", "kind": unscored}), 400, "checked but not scored")
 
 
 def docx_bytes(*paragraphs):

@@ -173,15 +173,20 @@ def rules_test(packs):
 @click.option("--select", multiple=True, help="Only these rule ids, pack names or categories (comma-separated).")
 @click.option("--ignore", multiple=True, help="Skip these rule ids, pack names or categories (comma-separated).")
 @click.option("--pack", "packs", multiple=True, type=click.Path(), help="Extra rule pack file or directory.")
-def serve(host, port, select, ignore, packs):
+@click.option("--profile", default="default", show_default=True, help="Scoring profile: built-in name or path.")
+def serve(host, port, select, ignore, packs, profile):
     """Local web page: paste a script or open a .docx, see findings highlighted as you type."""
     try:
         from .server import serve as run_server
     except ImportError as exc:
         raise UsageFailure(f"cguard serve needs {exc.name}: pip install 'compliance-guard[serve]'") from None
+    from .scoring.profiles import ProfileError
+
     engine = build_engine(packs, _split(select), _split(ignore))
     try:
-        run_server(engine, host, port, echo=click.echo)
+        run_server(engine, host, port, profile=profile, echo=click.echo)
+    except ProfileError as exc:
+        raise UsageFailure(str(exc)) from None
     except OSError as exc:
         raise UsageFailure(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
 

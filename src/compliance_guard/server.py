@@ -8,7 +8,8 @@ no request beyond this server. API:
 - ``POST /api/check``  ``{"text": str, "kind": "video"|"live"|"listing"|"post"}`` ->
   ``{"tool", "version", "kind", "findings": [Finding...], "summary", "warnings"}``; findings
   as in ``cguard check --format json`` (``start``/``end`` are code-point offsets into ``text``).
-- ``POST /api/score``  same request -> the script score (when the scorer is installed).
+- ``POST /api/score``  same request -> the script score of ``cguard score`` (video and live
+  scripts; other kinds are checked, not scored).
 - ``POST /api/document?name=FILE`` raw file bytes (.docx, .txt, .md, .srt) ->
   ``{"name", "kind", "text"}``: the text to check (a .docx gives one line per paragraph).
 
@@ -21,7 +22,6 @@ import json
 import logging
 import socket
 from pathlib import Path
-from typing import Callable
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -58,15 +58,16 @@ class ApiError(Exception):
         self.message = message
 
 
-def create_app(engine: Engine, scorer: Callable[[str, str], dict] | None = None,
+def create_app(engine: Engine, scorer: "ScriptScorer | None" = None,
                max_body: int = MAX_BODY, max_document: int = MAX_DOCUMENT) -> Starlette:
-    """The app over ``engine``. ``scorer(text, kind) -> dict`` answers /api/score."""
+    """The app over ``engine``; ``scorer(text, kind) -> dict`` (with ``.kinds``) answers /api/score."""
 
     async def index(request: Request):
         return FileResponse(WEB / "index.html", headers={"cache-control": "no-cache"})
 
     async def info(request: Request):
         return JSONResponse({**TOOL, "kinds": list(KINDS), "score": scorer is not None,
+                             "score_kinds": list(scorer.kinds) if scorer else [],
                              "max_body": max_body, "max_document": max_document})
 
     async def check(request: Request):
@@ -80,6 +81,9 @@ def create_app(engine: Engine, scorer: Callable[[str, str], dict] | None = None,
         text, kind = await _script_request(request, max_body)
         if scorer is None:
             raise ApiError(501, "script scoring is not available in this installation")
+        if kind not in scorer.kinds:
+            raise ApiError(400, f"scores are for {' and '.join(scorer.kinds)} scripts; "
+                                f"a {kind} text is checked but not scored")
         result = await run_in_threadpool(scorer, text, kind)
         return JSONResponse({**TOOL, "kind": kind, **result})
 
@@ -214,22 +218,41 @@ def _json_type(value) -> str:
             dict: "an object"}.get(type(value), type(value).__name__)
 
 
-def serve(engine: Engine, host: str = "127.0.0.1", port: int = 8765, echo=print) -> None:
-    """Listen (OSError if the address cannot be bound), say where, serve until Ctrl+C."""
+def serve(engine: Engine, host: str = "127.0.0.1", port: int = 8765, profile: str = "default",
+          echo=print) -> None:
+    """Listen (OSError if the address cannot be bound), say where, serve until Ctrl+C.
+
+    A bad scoring ``profile`` raises ProfileError before anything listens."""
     from . import segment
 
+    scorer = ScriptScorer(engine, profile)
     sock = listen(host, port)
     segment.token_edges("预热", [(0, 2)])  # load jieba now, not on the first keystroke
     shown = f"[{host}]" if ":" in host else host
     echo(f"cguard serve: http://{shown}:{sock.getsockname()[1]}/  (Ctrl+C to stop)")
     if not is_loopback(host):
         echo(f"cguard serve: warning: listening on {host}: other computers on the network can use this page")
-    run(create_app(engine, scorer=default_scorer()), sock)
+    run(create_app(engine, scorer=scorer), sock)
 
 
-def default_scorer() -> Callable[[str, str], dict] | None:
-    """The script scorer when this installation has one."""
-    return None
+class ScriptScorer:
+    """``cguard score``'s script scorer over the page's engine, with one loaded profile."""
+
+    def __init__(self, engine: Engine, profile: str = "default"):
+        from .scoring.profiles import load_profile
+        from .scoring.script import KINDS
+
+        self.engine = engine
+        self.kinds = tuple(KINDS)
+        self.profile = load_profile(profile)
+
+    def __call__(self, text: str, kind: str) -> dict:
+        from .scoring.script import score_document
+
+        report = score_document(from_text("<page>", text, kind="text"), kind, self.profile, self.engine)
+        result = report.to_dict()
+        result.pop("path", None)
+        return result
 
 
 def listen(host: str, port: int) -> socket.socket:

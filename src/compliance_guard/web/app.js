@@ -19,7 +19,7 @@ let findings = [];      // {...finding, s16, e16}: offsets in the textarea's UTF
 let lastText = "";      // the text the findings' offsets refer to
 let seq = 0;            // request counter: only the newest answer is shown
 let timer = 0;
-let info = { score: false };
+let info = { score: false, score_kinds: [] };
 
 function cpToUtf16(text, cps) {
   // UTF-16 index of each code-point offset in cps (sorted ascending or not).
@@ -79,7 +79,7 @@ async function runCheck() {
   try {
     const [checked, scored] = await Promise.all([
       postJSON("/api/check", { text, kind }),
-      info.score ? postJSON("/api/score", { text, kind }) : Promise.resolve(null),
+      scorable(kind) && text.trim() ? postJSON("/api/score", { text, kind }) : Promise.resolve(null),
     ]);
     if (mine !== seq || text !== script.value) return; // the text moved on; a newer check follows
     const map = cpToUtf16(text, checked.findings.flatMap((f) => [f.start, f.end]));
@@ -87,7 +87,7 @@ async function runCheck() {
     lastText = text;
     highlights.classList.remove("stale");
     render();
-    renderScore(scored);
+    renderScore(scored, kind);
     const n = findings.length;
     const warn = checked.warnings && checked.warnings.length ? `（${checked.warnings.join("；")}）` : "";
     setStatus((n ? `发现 ${n} 个问题` : text.trim() ? "未发现问题" : "") + warn);
@@ -174,19 +174,35 @@ function locate(offset) {
   return { line, column };
 }
 
-function renderScore(scored) {
+function scorable(kind) {
+  return info.score && info.score_kinds.includes(kind);
+}
+
+function renderScore(scored, kind) {
   const box = $("score");
-  if (!scored) { box.hidden = true; return; }
-  box.hidden = false;
+  box.hidden = !info.score || !script.value.trim();
+  if (box.hidden) return;
+  if (!scored) {
+    const kinds = [...$("kind").options].filter((o) => scorable(o.value)).map((o) => o.textContent);
+    box.replaceChildren(el("p", { class: "note" }, `脚本评分适用于${kinds.join("、")}；当前类型只做合规检查。`));
+    return;
+  }
   box.replaceChildren(...scoreView(scored));
 }
 
+// The script score: the total, why it is capped, then each sub-score with its improvement.
 function scoreView(s) {
-  const parts = [el("div", { class: "total" }, `${s.score}`, el("small", {}, ` / ${s.max ?? 100} 分`))];
-  if (s.grade) parts.push(el("div", {}, s.grade));
-  const notes = (s.findings || []).map((f) => f.message).concat(s.notes || []);
-  if (notes.length) parts.push(el("ul", {}, ...notes.map((n) => el("li", {}, n))));
-  return parts;
+  const why = [`内容质量 ${s.quality}`];
+  if (s.cap != null) why.push(`有错误，最高 ${s.cap} 分`);
+  if (s.penalty) why.push(`警告扣 ${s.penalty} 分`);
+  const rows = s.subscores.filter((x) => x.score != null && x.weight > 0).map((x) =>
+    el("li", {}, el("b", {}, `${x.label} ${x.score}`), x.improvement ? ` — ${x.improvement}` : null));
+  return [
+    el("div", { class: "total" }, `${s.score}`, el("small", {}, " / 100 脚本评分")),
+    el("div", { class: "why" }, why.join("，")),
+    rows.length ? el("details", {}, el("summary", {}, "分项得分与改进建议"), el("ul", {}, ...rows)) : null,
+    ...(s.notes || []).map((n) => el("p", { class: "note" }, n)),
+  ].filter(Boolean);
 }
 
 // -- interaction ------------------------------------------------------------------------------
@@ -199,13 +215,14 @@ function showPopover() {
   document.querySelectorAll(".current").forEach((n) => n.classList.remove("current"));
   const here = document.activeElement === script ? at(script.selectionStart) : [];
   if (!here.length) { popover.hidden = true; return; }
-  const k = here[0];
-  const mark = highlights.querySelector(`mark[data-findings~="${k}"]`);
-  const card = list.querySelector(`[data-index="${k}"]`);
-  if (card) card.classList.add("current");
+  for (const k of here) {
+    const card = list.querySelector(`[data-index="${k}"]`);
+    if (card) card.classList.add("current");
+  }
+  const mark = highlights.querySelector(`mark[data-findings~="${here[0]}"]`);
   if (!mark) { popover.hidden = true; return; }
   mark.classList.add("current");
-  popover.replaceChildren(findingBody(findings[k], k));
+  popover.replaceChildren(...here.map((k) => findingBody(findings[k], k)));
   popover.hidden = false;
   const editor = $("editor");
   const left = Math.min(mark.offsetLeft, editor.clientWidth - popover.offsetWidth - 8);
