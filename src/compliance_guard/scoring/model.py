@@ -1,0 +1,141 @@
+"""What every scorer returns: sub-scores that explain themselves, and one total.
+
+The total is the weighted mean of the sub-scores that apply (a sub-score that cannot be
+judged, such as timing for a live script without times, is left out and the weights are
+renormalised), then capped by compliance: any ``error`` finding caps the total at
+``compliance.error_cap`` (lower by ``error_cap_step`` per further error) and warnings take
+a few points each. Findings are the project's one ``Finding`` type.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..findings import Finding, Severity
+
+
+@dataclass
+class Evidence:
+    """Something found (or missing) that a sub-score rests on."""
+
+    text: str
+    detail: str = ""
+    start: int | None = None  # offsets in the scored text, when it is a span of it
+    end: int | None = None
+    line: int | None = None
+
+    def to_dict(self) -> dict:
+        return {k: v for k, v in (("text", self.text), ("detail", self.detail), ("start", self.start),
+                                  ("end", self.end), ("line", self.line)) if v not in (None, "")}
+
+
+@dataclass
+class SubScore:
+    name: str
+    label: str
+    score: float | None  # 0-100, None when it does not apply
+    weight: float = 0.0
+    evidence: list[Evidence] = field(default_factory=list)
+    improvement: str = ""
+    source: str = ""
+    facts: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def applies(self) -> bool:
+        return self.score is not None
+
+    def to_dict(self) -> dict:
+        return {
+            "name": self.name, "label": self.label,
+            "score": None if self.score is None else round(self.score),
+            "weight": self.weight, "evidence": [e.to_dict() for e in self.evidence],
+            "improvement": self.improvement, "source": self.source, "facts": self.facts,
+        }
+
+
+@dataclass
+class ScoreReport:
+    """One scored input (a script, a calendar or a campaign)."""
+
+    path: str
+    kind: str
+    profile: str
+    subscores: list[SubScore] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    score: int = 0
+    quality: int = 0  # the weighted mean before compliance
+    cap: int | None = None
+    penalty: int = 0
+    error: str | None = None  # the input could not be read
+    problems: list[str] = field(default_factory=list)  # parts of the input skipped (file:line: why)
+    notes: list[str] = field(default_factory=list)
+    facts: dict[str, Any] = field(default_factory=dict)
+    text: str | None = None
+
+    def to_dict(self) -> dict:
+        if self.error is not None:
+            return {"path": self.path, "kind": self.kind, "error": self.error}
+        return {
+            "path": self.path, "kind": self.kind, "profile": self.profile, "score": self.score,
+            "quality": self.quality, "cap": self.cap, "penalty": self.penalty,
+            "subscores": [s.to_dict() for s in self.subscores],
+            "findings": [f.to_dict() for f in self.findings],
+            "facts": self.facts, "notes": self.notes, "problems": self.problems,
+        }
+
+
+def clamp(x: float, lo: float = 0.0, hi: float = 100.0) -> float:
+    return max(lo, min(hi, x))
+
+
+def finalize(report: ScoreReport, weights: dict[str, float], profile, capping: list[Finding] | None = None) -> ScoreReport:
+    """Weight the sub-scores, apply the compliance cap and penalty (from ``capping``, by default
+    every finding of the report), set ``report.score``."""
+    total_w = 0.0
+    acc = 0.0
+    for s in report.subscores:
+        s.weight = float(weights.get(s.name, 0))
+        if s.applies and s.weight > 0:
+            acc += s.weight * clamp(s.score)
+            total_w += s.weight
+    quality = acc / total_w if total_w else 100.0
+    report.quality = round(quality)
+    capping = report.findings if capping is None else capping
+    errors = [f for f in capping if f.severity == Severity.ERROR]
+    warnings = [f for f in capping if f.severity == Severity.WARNING]
+    score = quality
+    if errors:
+        report.cap = max(0, round(profile["compliance.error_cap"] - profile["compliance.error_cap_step"] * (len(errors) - 1)))
+        score = min(score, report.cap)
+    if warnings:
+        report.penalty = round(min(profile["compliance.warning_penalty_max"], profile["compliance.warning_penalty"] * len(warnings)))
+        score -= report.penalty
+    report.score = round(clamp(score))
+    return report
+
+
+def compliance_subscore(findings: list[Finding], profile) -> SubScore:
+    """The findings as a sub-score of their own (listed, never weighted: they cap instead)."""
+    errors = [f for f in findings if f.severity == Severity.ERROR]
+    warnings = [f for f in findings if f.severity == Severity.WARNING]
+    evidence = [Evidence(f.text, f"{f.severity.value} {f.rule} [{f.category}] {f.message}", f.start, f.end, f.line or None)
+                for f in findings]
+    if errors:
+        cap = max(0, profile["compliance.error_cap"] - profile["compliance.error_cap_step"] * (len(errors) - 1))
+        improvement = (f"{len(errors)} error finding(s) cap the total at {cap:g}: fix them first "
+                       f"({'; '.join(_fix_hint(f) for f in errors[:3])})")
+    elif warnings:
+        improvement = f"{len(warnings)} warning(s) cost points: review them ({'; '.join(_fix_hint(f) for f in warnings[:3])})"
+    else:
+        improvement = ""
+    score = clamp(100 - 100 * bool(errors) * 0.4 - 40 * max(0, len(errors) - 1) - 10 * len(warnings))
+    return SubScore("compliance", "合规", score, evidence=evidence, improvement=improvement,
+                    source=f"error cap: {profile.source('compliance.error_cap')}",
+                    facts={"errors": len(errors), "warnings": len(warnings)})
+
+
+def _fix_hint(f: Finding) -> str:
+    hint = f"「{f.text}」 {f.rule}"
+    if f.suggestions:
+        hint += f" → {'/'.join(f.suggestions[:2])}"
+    return hint

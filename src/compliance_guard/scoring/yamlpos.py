@@ -1,0 +1,115 @@
+"""YAML loading that remembers where each value sits, for one-line ``file:line`` errors.
+
+Profiles, lexicons and campaign files are small, so the pure-Python SafeLoader is used: its
+marks count code points, which lets a campaign finding point at ``text[start:end]`` of the
+file exactly as a copy finding points into a script.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+
+class YamlError(Exception):
+    """A user-file problem, already formatted as ``file:line: message``."""
+
+
+class PosDict(dict):
+    """A mapping with the line of each key and the character span of each value."""
+
+    line = 0
+    key_lines: dict
+    spans: dict
+
+
+class PosList(list):
+    """A sequence with the line and character span of each item."""
+
+    line = 0
+    item_lines: list
+    spans: list
+
+
+class _Loader(yaml.SafeLoader):
+    pass
+
+
+def _mapping(loader, node):
+    loader.flatten_mapping(node)
+    d = PosDict()
+    d.line = node.start_mark.line + 1
+    d.key_lines, d.spans = {}, {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if not isinstance(key, (str, int, float, bool)) or key is None:
+            raise YamlError(f"{loader.name}:{key_node.start_mark.line + 1}: mapping keys must be plain scalars")
+        d[key] = loader.construct_object(value_node, deep=True)
+        d.key_lines[key] = key_node.start_mark.line + 1
+        d.spans[key] = (value_node.start_mark.index, value_node.end_mark.index)
+    return d
+
+
+def _sequence(loader, node):
+    items = PosList(loader.construct_object(child, deep=True) for child in node.value)
+    items.line = node.start_mark.line + 1
+    items.item_lines = [child.start_mark.line + 1 for child in node.value]
+    items.spans = [(child.start_mark.index, child.end_mark.index) for child in node.value]
+    return items
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _sequence)
+
+
+def loads(text: str, name: str):
+    """Parse ``text``; malformed YAML raises YamlError naming ``name`` and the line."""
+    loader = _Loader(text)
+    loader.name = name
+    try:
+        return loader.get_single_data()
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        line = mark.line + 1 if mark else 0
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise YamlError(f"{name}:{line}: malformed YAML: {problem}") from None
+    finally:
+        loader.dispose()
+
+
+def read_text(path: str | Path) -> str:
+    """The decoded text of a user file, or YamlError naming it."""
+    from ..documents import DocumentError, decode
+
+    p = Path(path)
+    try:
+        data = p.read_bytes()
+    except OSError as exc:
+        raise YamlError(f"{p}:0: {exc.strerror or exc}") from None
+    try:
+        return decode(data, str(p)).replace("\r\n", "\n").replace("\r", "\n")
+    except DocumentError as exc:
+        raise YamlError(str(exc)) from None
+
+
+def load(path: str | Path):
+    """Read and parse one YAML file; returns (data, text)."""
+    text = read_text(path)
+    return loads(text, str(path)), text
+
+
+def line_of(container, key) -> int:
+    """Line of ``key`` (mapping) or index (sequence) in ``container``, else its own line."""
+    if isinstance(container, PosDict):
+        return container.key_lines.get(key, container.line)
+    if isinstance(container, PosList) and isinstance(key, int) and 0 <= key < len(container.item_lines):
+        return container.item_lines[key]
+    return getattr(container, "line", 0)
+
+
+def span_of(container, key) -> tuple[int, int] | None:
+    if isinstance(container, PosDict):
+        return container.spans.get(key)
+    if isinstance(container, PosList) and isinstance(key, int) and 0 <= key < len(container.spans):
+        return container.spans[key]
+    return None
