@@ -202,3 +202,92 @@ def lsp(select, ignore, packs):
     except ImportError as exc:
         raise UsageFailure(f"cguard lsp needs {exc.name}: pip install 'compliance-guard[lsp]'") from None
     create_server(build_engine(packs, _split(select), _split(ignore))).start_io()
+
+
+def _scoring_options(fn):
+    """Options shared by score, mix and campaign."""
+    fn = click.option("--set", "sets", multiple=True, metavar="KEY=VALUE",
+                      help="Override one profile value, e.g. script.hook_seconds=5 (repeatable).")(fn)
+    fn = click.option("--profile", default="default", show_default=True,
+                      help="Scoring profile: built-in name (default, content-pyramid) or a YAML path.")(fn)
+    fn = click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text", show_default=True)(fn)
+    return click.option("--min-score", type=click.IntRange(0, 100), default=None,
+                        help="Exit 1 when a score is below this.")(fn)
+
+
+def _scoring_profile(profile, sets):
+    from .scoring.profiles import ProfileError, profile_for_cli
+
+    try:
+        return profile_for_cli(profile, sets)
+    except ProfileError as exc:
+        raise UsageFailure(str(exc)) from None
+
+
+def _scoring_done(reports, fmt, command, profile, fail_on="error", min_score=None):
+    from .scoring.report import exit_code, write
+
+    for r in reports:
+        for problem in r.problems:
+            click.echo(f"cguard: warning: {problem}", err=True)
+        if r.error is not None:
+            click.echo(f"cguard: error: {r.error}", err=True)
+    write(reports, click.get_text_stream("stdout"), fmt, command, profile)
+    sys.exit(exit_code(reports, fail_on, min_score))
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--kind", type=click.Choice(("video", "live")), default="video", show_default=True,
+              help="Short video or livestream script.")
+@click.option("--start", "start_clock", metavar="HH:MM", help="Clock time the live starts (when the script has none).")
+@_scoring_options
+@click.option("--fail-on", type=click.Choice(FAIL_ON), default="error", show_default=True,
+              help="Lowest finding severity that makes the exit code 1.")
+@click.option("--select", multiple=True, help="Only these rule ids, pack names or categories (comma-separated).")
+@click.option("--ignore", multiple=True, help="Skip these rule ids, pack names or categories (comma-separated).")
+@click.option("--pack", "packs", multiple=True, type=click.Path(), help="Extra rule pack file or directory.")
+def score(paths, kind, start_clock, fmt, profile, sets, min_score, fail_on, select, ignore, packs):
+    """Score short-video or livestream scripts (.txt, .md, .srt) 0-100, with sub-scores that explain themselves."""
+    from .scoring.profiles import clock_minutes
+    from .scoring.script import score_paths
+
+    if start_clock:
+        try:
+            clock_minutes(start_clock)
+        except ValueError as exc:
+            raise UsageFailure(f"--start: {exc}") from None
+    prof = _scoring_profile(profile, sets)
+    engine = build_engine(packs, _split(select), _split(ignore))
+    _scoring_done(score_paths(paths, kind, prof, engine, start_clock), fmt, "score", prof, fail_on, min_score)
+
+
+@main.command()
+@click.argument("calendars", nargs=-1, required=True)
+@_scoring_options
+def mix(calendars, fmt, profile, sets, min_score):
+    """Compare a content calendar (CSV/JSONL/YAML: date, title, text, type) with the target mix and cadence."""
+    from .scoring.mix import score_calendar
+    from .scoring.profiles import ProfileError
+
+    prof = _scoring_profile(profile, sets)
+    try:
+        reports = [score_calendar(path, prof) for path in calendars]
+    except ProfileError as exc:
+        raise UsageFailure(str(exc)) from None
+    _scoring_done(reports, fmt, "mix", prof, "never", min_score)
+
+
+@main.command()
+@click.argument("campaigns", nargs=-1, required=True)
+@_scoring_options
+@click.option("--fail-on", type=click.Choice(FAIL_ON), default="error", show_default=True,
+              help="Lowest finding severity that makes the exit code 1.")
+@click.option("--pack", "packs", multiple=True, type=click.Path(), help="Extra rule pack file or directory.")
+def campaign(campaigns, fmt, profile, sets, min_score, fail_on, packs):
+    """Check campaign parameters (CAMPAIGN.yaml) against the profile's ranges and the mechanics against the rules."""
+    from .scoring.campaign import score_campaign
+
+    prof = _scoring_profile(profile, sets)
+    engine = build_engine(packs)
+    _scoring_done([score_campaign(path, prof, engine) for path in campaigns], fmt, "campaign", prof, fail_on, min_score)

@@ -249,6 +249,7 @@ class Check:
     credit: float
     evidence: Evidence
     finding: Finding | None = None
+    advice: str = ""
 
 
 class _Judge:
@@ -293,7 +294,8 @@ class _Judge:
         credit = 0.5 * max(0.0, 1 - distance / max(reference, 1e-9))
         msg = f"{where}: {what} is {fmt(value)}, outside {allowed} (source: {source})" + (f"; {fix}" if fix else "")
         f = self.finding(rule, CATEGORY, self.severity, msg, source, at)
-        self.checks.append(Check(group, label, credit, ev, f))
+        advice = f"{where}: {fmt(value)} → {fix or 'bring it to ' + allowed}"
+        self.checks.append(Check(group, label, credit, ev, f, advice))
         self.findings.append(f)
 
     def rule(self, rule: str, category: str, message: str, source: str, at: Value | None, entry: Entry,
@@ -360,7 +362,7 @@ def score_campaign(path: str, profile: Profile | None = None, engine=None) -> Sc
         subs.append(SubScore(
             name, label, 100 * sum(c.credit for c in checks) / len(checks),
             evidence=[c.evidence for c in checks],
-            improvement="; ".join(c.finding.message for c in failed[:3]),
+            improvement="; ".join(c.advice for c in failed[:3]),
             source=profile.source(f"campaign.{key}"),
             facts={"checks": len(checks), "violations": len(failed)},
         ))

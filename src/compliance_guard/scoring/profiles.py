@@ -374,3 +374,18 @@ def parse_set_options(items) -> dict[str, Any]:
         except yaml.YAMLError:
             raise ProfileError(f"--set {item!r}: value is not valid YAML") from None
     return out
+
+
+def profile_for_cli(ref: str, set_items=(), config_overrides: dict | None = None, config_origin: str = "config") -> Profile:
+    """The profile a command runs with: ``ref``, then config overrides, then ``--set`` (last
+    wins); its lexicon is loaded too, so every profile problem surfaces before any scoring."""
+    from .lexicon import lexicon_for
+
+    profile = load_profile(ref)
+    if config_overrides:
+        profile = apply_overrides(profile, config_overrides, config_origin)
+    sets = parse_set_options(set_items)
+    if sets:
+        profile = apply_overrides(profile, sets, "--set")
+    lexicon_for(profile)
+    return profile
