@@ -187,3 +187,47 @@ def test_page_and_assets_are_local_only(client):
     js = (WEB / "app.js").read_text(encoding="utf-8")
     assert set(re.findall(r'fetch\((?:`|")([^`"?$]+)', js)) <= {"/api/info", "/api/document"}
     assert set(re.findall(r'postJSON\("([^"]+)"', js)) == {"/api/check", "/api/score"}
+
+
+def test_busy_port_and_bad_profile_are_one_line_usage_errors():
+    import socket
+
+    from click.testing import CliRunner
+
+    from compliance_guard.cli import main
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen(1)
+        port = busy.getsockname()[1]
+        result = CliRunner().invoke(main, ["serve", "--port", str(port)])
+    assert result.exit_code == 2
+    assert result.output.startswith(f"cguard: error: cannot listen on 127.0.0.1:{port}:")
+    assert result.output.count("\n") == 1
+    result = CliRunner().invoke(main, ["serve", "--profile", "no-such-profile"])
+    assert result.exit_code == 2 and "profile not found" in result.output
+
+
+def test_cguard_serve_answers_then_stops_cleanly_on_ctrl_c():
+    import signal
+    import subprocess
+    import sys
+    import urllib.request
+    from pathlib import Path
+
+    script = Path(sys.executable).with_name("cguard")
+    cmd = [str(script)] if script.exists() else [sys.executable, "-c", "from compliance_guard.cli import main; main()"]
+    proc = subprocess.Popen([*cmd, "serve", "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = proc.stdout.readline()
+        assert line.startswith("cguard serve: http://127.0.0.1:"), line + proc.stderr.read()
+        url = line.split()[2]
+        request = urllib.request.Request(url + "api/check", data=json.dumps({"text": "全网最低价"}).encode(),
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            assert any(f["text"] == "全网最低价" for f in json.load(answer)["findings"])
+    finally:
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0
+    assert "Traceback" not in err

@@ -275,7 +275,10 @@ def run(app, sock: socket.socket) -> None:
     import uvicorn
 
     config = uvicorn.Config(app, log_level="warning", server_header=False, access_log=False)
-    uvicorn.Server(config).run(sockets=[sock])
+    try:
+        uvicorn.Server(config).run(sockets=[sock])
+    except KeyboardInterrupt:  # uvicorn re-raises Ctrl+C after shutting down; stopping is normal
+        pass
 
 
 def is_loopback(host: str) -> bool:
