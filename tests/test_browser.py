@@ -156,6 +156,10 @@ def test_paste_highlight_apply(browser, server):
     wait.until(lambda d: "全网最低价" not in marked(d) and "转发到3个群领红包" in marked(d)
                and not d.find_elements(By.CSS_SELECTOR, "#highlights.stale"))
     browser.save_screenshot(str(ARTIFACTS / "serve-page-applied.png"))
+
+    box.send_keys(Keys.CONTROL, Keys.END)  # typing is checked as it happens, too
+    box.send_keys("\n这是最好的面膜")
+    wait.until(lambda d: "最好" in marked(d))
     assert console_errors(browser) == []
 
 

@@ -74,7 +74,7 @@ def main():
 @click.option("--stdin-name", default="-", help="Path to report for text read from stdin.")
 @click.option("--color/--no-color", default=None, help="Colour text output (default: on a TTY).")
 def check(paths, fmt, fail_on, select, ignore, packs, stdin_name, color):
-    """Check scripts and posts (.txt, .md, .srt; directories recurse; - reads stdin)."""
+    """Check scripts and posts (.txt, .md, .srt, .docx; directories recurse; - reads stdin)."""
     from .lint import check_paths
     from .report import FORMATTERS
 
@@ -230,8 +230,6 @@ def _scoring_done(reports, fmt, command, profile, fail_on="error", min_score=Non
     for r in reports:
         for problem in r.problems:
             click.echo(f"cguard: warning: {problem}", err=True)
-        if r.error is not None:
-            click.echo(f"cguard: error: {r.error}", err=True)
     write(reports, click.get_text_stream("stdout"), fmt, command, profile)
     sys.exit(exit_code(reports, fail_on, min_score))
 
@@ -291,3 +289,73 @@ def campaign(campaigns, fmt, profile, sets, min_score, fail_on, packs):
     prof = _scoring_profile(profile, sets)
     engine = build_engine(packs)
     _scoring_done([score_campaign(path, prof, engine) for path in campaigns], fmt, "campaign", prof, fail_on, min_score)
+
+
+@main.command()
+@click.argument("listings", type=click.Path())
+@click.option("--out", "-o", type=click.Path(), help="Report: one record per listing (.jsonl, or .csv). Default: JSONL on stdout.")
+@click.option("--summary", "summary_path", type=click.Path(), help="Write the summary here (.json for JSON, else text) instead of stderr.")
+@click.option("--html", "html_path", type=click.Path(), help="Self-contained HTML report (charts, worst listings, filters).")
+@click.option("--input-format", type=click.Choice(["csv", "jsonl", "xlsx", "parquet"]), help="Default: from the file suffix.")
+@click.option("--map", "maps", multiple=True, metavar="FIELD=COLUMN", help="Map a column to a field (title, description, category, price, original_price, lowest_price_7d, cost, sc, registration…).")
+@click.option("--delimiter", help="CSV delimiter (default: sniffed; \\t for tab).")
+@click.option("--encoding", help="CSV/JSONL encoding (default: UTF-8 with or without BOM, else GB18030/GBK).")
+@click.option("--sheet", help="XLSX sheet name (default: the first).")
+@click.option("-j", "--jobs", type=click.IntRange(0), default=0, help="Worker processes (default 0: all cores).")
+@click.option("--resume", is_flag=True, help="Continue an interrupted scan from the records already in --out.")
+@click.option("--engine", "engine_name", type=click.Choice(["local", "spark"]), default="local", show_default=True,
+              help="spark: run as a PySpark job (pip install 'compliance-guard[spark]').")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary on stderr.")
+@click.option("--fail-on", type=click.Choice(FAIL_ON), default="error", show_default=True,
+              help="Lowest severity that makes the exit code 1 (rows that cannot be read always do).")
+@click.option("--select", multiple=True, help="Only these rule ids, pack names or categories (comma-separated).")
+@click.option("--ignore", multiple=True, help="Skip these rule ids, pack names or categories (comma-separated).")
+@click.option("--pack", "packs", multiple=True, type=click.Path(), help="Extra rule pack file or directory.")
+def scan(listings, out, summary_path, html_path, input_format, maps, delimiter, encoding, sheet, jobs, resume,
+         engine_name, quiet, fail_on, select, ignore, packs):
+    """Scan a catalogue (CSV, JSONL, XLSX, Parquet): one record per listing, and a summary."""
+    from .batch import EngineSpec, ReaderError, ScanError, ScanOptions, exit_status, progress_wanted
+    from .listings import MappingError, parse_map_options
+
+    build_engine(packs, _split(select), _split(ignore))  # pack errors: exit 2 before any row
+    try:
+        options = ScanOptions(
+            path=listings, out=out, input_format=input_format, overrides=parse_map_options(maps), encoding=encoding,
+            delimiter=delimiter, sheet=sheet, resume=resume, progress=progress_wanted(quiet),
+            spec=EngineSpec(tuple(packs), tuple(_split(select)), tuple(_split(ignore))), jobs=jobs)
+        if engine_name == "spark":
+            from .spark import scan_with_spark
+
+            result = scan_with_spark(options)
+        else:
+            from .batch import scan as run_scan
+
+            result = run_scan(options)
+    except (MappingError, ScanError) as exc:
+        raise UsageFailure(str(exc)) from None
+    except ReaderError as exc:
+        click.echo(f"cguard: error: {exc}", err=True)
+        sys.exit(1)
+    except ImportError as exc:
+        raise UsageFailure(f"cguard scan --engine spark needs {exc.name}: pip install 'compliance-guard[spark]'") from None
+    summary = result.summary
+    if summary_path:
+        with open(summary_path, "w", encoding="utf-8") as fh:
+            if summary_path.endswith(".json"):
+                import json
+
+                json.dump(summary.to_dict(), fh, ensure_ascii=False, indent=2)
+                fh.write("\n")
+            else:
+                fh.write(summary.text())
+    elif not quiet:
+        click.echo(summary.text(), err=True, nl=False)
+    if html_path:
+        from .report import scan_html
+
+        scan_html.write(summary, html_path)
+    if result.interrupted:
+        click.echo(f"cguard: interrupted after {summary.rows} rows; the report is complete up to there"
+                   + (f" (continue with --resume --out {out})" if out else ""), err=True)
+        sys.exit(130)
+    sys.exit(exit_status(summary, fail_on))
