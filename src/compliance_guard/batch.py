@@ -1,0 +1,491 @@
+"""``cguard scan``: check a whole catalogue, one record per listing, on every core.
+
+Rows stream from the reader in chunks to a process pool (fork where available) whose
+workers build the engine once and load jieba only when a candidate needs it; a bounded
+number of chunks is in flight, results are written in input order as they complete and
+flushed chunk by chunk, so memory stays flat and an interrupted scan leaves a valid file
+that ``--resume`` continues without duplicating or skipping a row. Workers return records
+(findings only), never tokens.
+"""
+from __future__ import annotations
+
+import csv
+import heapq
+import io
+import json
+import os
+import signal
+import sys
+from collections import Counter, deque
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from itertools import islice
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+from .listing_readers import RawRow, ReaderError, Source, open_source
+from .listings import ColumnMap, ListingChecker, RowError, build_listing, row_id
+
+CHUNK_SIZE = 500
+TOP_LISTINGS = 50
+CSV_COLUMNS = ("id", "row", "status", "error", "category", "findings", "severity", "rules", "findings_json")
+_SEVERITY_WEIGHT = {"error": 100, "warning": 10, "info": 1}
+
+
+class ScanError(Exception):
+    """The scan cannot start or continue (unreadable output to resume, bad options)."""
+
+
+@dataclass(frozen=True)
+class EngineSpec:
+    """What every worker needs to build the same checker (picklable, small)."""
+
+    packs: tuple[str, ...] = ()
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    severity: tuple[tuple[str, str], ...] = ()
+
+    def build(self) -> ListingChecker:
+        from .engine import Engine
+        from .packs import load_packs
+
+        engine = Engine(load_packs(self.packs), select=self.select, ignore=self.ignore, severity=dict(self.severity))
+        return ListingChecker(engine)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A worker's whole configuration: the checker to build and how to read a row."""
+
+    spec: EngineSpec
+    column_map: ColumnMap | None
+    overrides: tuple[tuple[str, str], ...] = ()
+
+
+# -- records -----------------------------------------------------------------------------------
+
+def check_row(checker: ListingChecker, plan: Plan, raw: RawRow) -> dict:
+    """The record of one row. Field texts with findings ride along under ``_texts`` for the
+    summary's worst listings; writers drop every key that starts with ``_``."""
+    where = f"line {raw.line}: " if raw.line is not None else ""
+    if raw.error is not None:
+        return error_record(row_id(raw.row, raw.values, plan.column_map), raw.row, where + raw.error)
+    try:
+        listing = build_listing(raw.row, raw.values, plan.column_map, raw.line, dict(plan.overrides))
+    except RowError as exc:
+        return error_record(row_id(raw.row, raw.values, plan.column_map), raw.row, where + str(exc))
+    try:
+        findings = checker.check(listing)
+    except Exception as exc:  # a bug in one check must not lose the row, nor the scan
+        return error_record(listing.id, raw.row, f"{where}check failed: {type(exc).__name__}: {exc}")
+    record = {"id": listing.id, "row": raw.row, "status": "ok", "category": listing.category,
+              "findings": [f.to_dict() for f in findings]}
+    if findings:
+        record["_texts"] = {f.field: listing.fields.get(f.field, "") for f in findings}
+    return record
+
+
+def error_record(ident: str, row: int, reason: str) -> dict:
+    return {"id": ident, "row": row, "status": "error", "error": reason, "category": "", "findings": []}
+
+
+def public(record: dict) -> dict:
+    return {k: v for k, v in record.items() if not k.startswith("_")}
+
+
+# -- workers -----------------------------------------------------------------------------------
+
+_WORKER: dict = {}
+
+
+def _init_worker(plan: Plan) -> None:
+    """Pool initializer: ignore Ctrl-C (the parent handles it) and build the checker once
+    (a forked worker reuses the parent's, which was built before the fork)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if _WORKER.get("plan") != plan:
+        _WORKER.update(plan=plan, checker=plan.spec.build())
+
+
+def _work(chunk: list[RawRow]) -> tuple[list[dict], int, int]:
+    checker, plan = _WORKER["checker"], _WORKER["plan"]
+    records = [check_row(checker, plan, raw) for raw in chunk]
+    return records, os.getpid(), _peak_rss_kb()
+
+
+def _peak_rss_kb() -> int:
+    try:
+        import resource
+
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        return peak // 1024 if sys.platform == "darwin" else peak
+    except ImportError:  # pragma: no cover - Windows
+        return 0
+
+
+def default_jobs() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - macOS/Windows
+        return os.cpu_count() or 1
+
+
+def run_records(rows: Iterable[RawRow], plan: Plan, jobs: int, chunk_size: int = CHUNK_SIZE,
+                stats: dict | None = None) -> Iterator[list[dict]]:
+    """Record lists in input order, one per chunk. With ``jobs > 1`` a process pool checks the
+    chunks; at most ``2 * jobs + 1`` are in flight, so the input is never held."""
+    stats = stats if stats is not None else {}
+    workers: dict[int, int] = stats.setdefault("workers", {})
+    chunks = iter(lambda: list(islice(rows, chunk_size)), [])
+    first = list(islice(chunks, 2))
+    _WORKER.update(plan=plan, checker=plan.spec.build())
+    if jobs <= 1 or len(first) < 2:
+        for chunk in _chain(first, chunks):
+            records, pid, peak = _work(chunk)
+            workers[pid] = peak
+            yield records
+        return
+    import multiprocessing
+
+    methods = multiprocessing.get_all_start_methods()
+    ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    executor = ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init_worker, initargs=(plan,))
+    pending: deque = deque()
+    try:
+        for chunk in _chain(first, chunks):
+            pending.append(executor.submit(_work, chunk))
+            while pending and (len(pending) > 2 * jobs or pending[0].done()):
+                records, pid, peak = pending.popleft().result()
+                workers[pid] = peak
+                yield records
+        while pending:
+            records, pid, peak = pending.popleft().result()
+            workers[pid] = peak
+            yield records
+    finally:
+        executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _chain(first: list, rest: Iterator) -> Iterator:
+    yield from first
+    yield from rest
+
+
+# -- output ------------------------------------------------------------------------------------
+
+def output_format(path: str | None) -> str:
+    return "csv" if path and Path(path).suffix.lower() == ".csv" else "jsonl"
+
+
+def csv_row(record: dict) -> list[str]:
+    findings = record.get("findings") or []
+    worst = max((f["severity"] for f in findings), key=lambda s: _SEVERITY_WEIGHT[s], default="")
+    rules = ";".join(f"{f['rule']}@{f.get('field') or ''}" for f in findings)
+
+    def flat(s):
+        return str(s).replace("\r", " ").replace("\n", " ")
+
+    return [flat(record["id"]), str(record["row"]), record["status"], flat(record.get("error", "")),
+            flat(record.get("category", "")), str(len(findings)), worst, rules,
+            json.dumps(findings, ensure_ascii=False) if findings else ""]
+
+
+def record_from_csv(cells: list[str]) -> dict:
+    rec = dict(zip(CSV_COLUMNS, cells))
+    out = {"id": rec["id"], "row": int(rec["row"]), "status": rec["status"]}
+    if rec["status"] == "error":
+        out["error"] = rec["error"]
+    out["category"] = rec["category"]
+    out["findings"] = json.loads(rec["findings_json"]) if rec["findings_json"] else []
+    return out
+
+
+class Writer:
+    """Records to JSONL or CSV, one line each, flushed per chunk (a killed scan leaves whole
+    lines, at worst one torn last line that ``resume`` cuts off)."""
+
+    def __init__(self, stream, fmt: str, header: bool):
+        self.stream, self.fmt = stream, fmt
+        if fmt == "csv" and header:
+            self.stream.write(self._csv_line(list(CSV_COLUMNS)))
+            self.stream.flush()
+
+    @staticmethod
+    def _csv_line(cells) -> str:
+        buf = io.StringIO()
+        csv.writer(buf, lineterminator="\n").writerow(cells)
+        return buf.getvalue()
+
+    def write(self, records: list[dict]) -> None:
+        if self.fmt == "csv":
+            text = "".join(self._csv_line(csv_row(r)) for r in records)
+        else:
+            text = "".join(json.dumps(public(r), ensure_ascii=False) + "\n" for r in records)
+        self.stream.write(text)
+        self.stream.flush()
+
+
+def read_records(path: str) -> Iterator[dict]:
+    """The records of a scan output (JSONL or CSV), for tests, resume and reports."""
+    fmt = output_format(path)
+    with open(path, encoding="utf-8", newline="") as fh:
+        if fmt == "csv":
+            reader = csv.reader(fh)
+            next(reader, None)
+            for cells in reader:
+                yield record_from_csv(cells)
+        else:
+            for line in fh:
+                if line.strip():
+                    yield json.loads(line)
+
+
+def resume_point(path: str, on_record: Callable[[dict], None]) -> int:
+    """Rows already done in ``path``: complete records numbered 1..k in order. A torn last line
+    (the scan was killed mid-write) is cut off; anything else out of place is a ScanError."""
+    fmt = output_format(path)
+    done, keep = 0, 0
+    with open(path, "rb") as fh:
+        offset = 0
+        for number, raw in enumerate(fh, 1):
+            end = offset + len(raw)
+            if fmt == "csv" and number == 1:
+                header = next(csv.reader([raw.decode("utf-8", "replace")]), [])
+                if header != list(CSV_COLUMNS):
+                    raise ScanError(f"{path}:1: not a cguard scan CSV report (header {header!r}); cannot resume")
+                keep = offset = end
+                continue
+            if not raw.endswith(b"\n"):
+                break  # torn last write
+            try:
+                text = raw.decode("utf-8")
+                if fmt == "csv":
+                    record = record_from_csv(next(csv.reader([text])))
+                else:
+                    record = json.loads(text)
+                row = int(record["row"])
+            except (ValueError, KeyError, TypeError, StopIteration, UnicodeDecodeError):
+                if fh.read(1):
+                    raise ScanError(f"{path}:{number}: not a scan record; cannot resume") from None
+                break
+            if row != done + 1:
+                raise ScanError(f"{path}:{number}: record for row {row} where row {done + 1} was expected; cannot resume")
+            done += 1
+            keep = offset = end
+            on_record(record)
+    if os.path.getsize(path) != keep:
+        with open(path, "r+b") as fh:
+            fh.truncate(keep)
+    return done
+
+
+# -- summary -----------------------------------------------------------------------------------
+
+@dataclass
+class Summary:
+    """Counts over every record, and the worst listings (bounded: memory stays flat)."""
+
+    path: str = ""
+    rows: int = 0
+    ok: int = 0
+    errors: int = 0
+    rows_with_findings: int = 0
+    findings: int = 0
+    by_severity: Counter = field(default_factory=Counter)
+    by_category: Counter = field(default_factory=Counter)
+    by_rule: Counter = field(default_factory=Counter)
+    rule_info: dict = field(default_factory=dict)
+    listing_categories: Counter = field(default_factory=Counter)
+    listing_categories_flagged: Counter = field(default_factory=Counter)
+    error_examples: list = field(default_factory=list)
+    resumed: int = 0
+    _top: list = field(default_factory=list)
+
+    def add(self, record: dict) -> None:
+        self.rows += 1
+        if record["status"] == "error":
+            self.errors += 1
+            if len(self.error_examples) < 20:
+                self.error_examples.append({"id": record["id"], "row": record["row"], "error": record.get("error", "")})
+            return
+        self.ok += 1
+        cat = record.get("category") or "(none)"
+        self.listing_categories[cat] += 1
+        findings = record.get("findings") or []
+        if not findings:
+            return
+        self.rows_with_findings += 1
+        self.listing_categories_flagged[cat] += 1
+        self.findings += len(findings)
+        for f in findings:
+            self.by_severity[f["severity"]] += 1
+            self.by_category[f["category"]] += 1
+            self.by_rule[f["rule"]] += 1
+            self.rule_info.setdefault(f["rule"], {"category": f["category"], "severity": f["severity"]})
+        score = sum(_SEVERITY_WEIGHT.get(f["severity"], 0) for f in findings)
+        item = (score, -record["row"], record)
+        if len(self._top) < TOP_LISTINGS:
+            heapq.heappush(self._top, item)
+        elif item[:2] > self._top[0][:2]:
+            heapq.heapreplace(self._top, item)
+
+    def top(self, n: int = TOP_LISTINGS) -> list[dict]:
+        return [r for _, _, r in sorted(self._top, key=lambda t: t[:2], reverse=True)[:n]]
+
+    def to_dict(self, top: int = 10) -> dict:
+        return {
+            "path": self.path, "rows": self.rows, "ok": self.ok, "errors": self.errors,
+            "rows_with_findings": self.rows_with_findings, "findings": self.findings,
+            "by_severity": dict(self.by_severity.most_common()), "by_category": dict(self.by_category.most_common()),
+            "by_rule": dict(self.by_rule.most_common()),
+            "listing_categories": {c: {"rows": n, "flagged": self.listing_categories_flagged[c]}
+                                   for c, n in self.listing_categories.most_common()},
+            "top_listings": [{"id": r["id"], "row": r["row"], "category": r.get("category", ""),
+                              "findings": len(r["findings"]), "rules": sorted({f["rule"] for f in r["findings"]})}
+                             for r in self.top(top)],
+            "error_rows": self.error_examples,
+            "resumed": self.resumed,
+        }
+
+    def text(self, top: int = 10) -> str:
+        sev = ", ".join(f"{n} {k}" for k, n in self.by_severity.most_common())
+        lines = [f"{self.path}: {self.rows} rows read, {self.ok} ok, {self.errors} errors; "
+                 f"{self.rows_with_findings} rows with findings ({self.findings} findings" + (f": {sev}" if sev else "") + ")"]
+        if self.resumed:
+            lines.append(f"  (resumed: {self.resumed} rows were already in the report)")
+        if self.by_category:
+            lines.append("by category: " + ", ".join(f"{c} {n}" for c, n in self.by_category.most_common()))
+        if self.by_rule:
+            lines.append("by rule: " + ", ".join(f"{r} {n}" for r, n in self.by_rule.most_common()))
+        flagged = [(c, n) for c, n in self.listing_categories_flagged.most_common(15)]
+        if flagged:
+            lines.append("flagged listings by listing category: "
+                         + ", ".join(f"{c} {n}/{self.listing_categories[c]}" for c, n in flagged))
+        worst = self.top(top)
+        if worst:
+            lines.append("top listings:")
+            for r in worst:
+                rules = ", ".join(sorted({f["rule"] for f in r["findings"]}))
+                lines.append(f"  row {r['row']} id {r['id']} [{r.get('category') or '-'}]: {len(r['findings'])} findings ({rules})")
+        for e in self.error_examples[:10]:
+            lines.append(f"  error: row {e['row']} id {e['id']}: {e['error']}")
+        return "\n".join(lines) + "\n"
+
+
+# -- the scan ----------------------------------------------------------------------------------
+
+@dataclass
+class ScanOptions:
+    path: str
+    out: str | None = None
+    input_format: str | None = None
+    overrides: dict = field(default_factory=dict)
+    encoding: str | None = None
+    delimiter: str | None = None
+    sheet: str | None = None
+    spec: EngineSpec = field(default_factory=EngineSpec)
+    jobs: int = 0
+    chunk_size: int = CHUNK_SIZE
+    resume: bool = False
+    progress: bool = False
+    limit: int | None = None  # stop after this many new rows (benchmarks, tests)
+
+
+@dataclass
+class ScanResult:
+    summary: Summary
+    interrupted: bool = False
+    stats: dict = field(default_factory=dict)
+
+
+def open_input(options: ScanOptions) -> Source:
+    return open_source(options.path, options.input_format, overrides=options.overrides, encoding=options.encoding,
+                       delimiter=options.delimiter, sheet=options.sheet)
+
+
+def scan(options: ScanOptions, stdout=None) -> ScanResult:
+    """Run a scan end to end. ReaderError / MappingError / ScanError stop it before any row;
+    Ctrl-C stops it between chunks with every written record flushed."""
+    summary = Summary(path=options.path)
+    if options.resume and not options.out:
+        raise ScanError("--resume needs --out (the report to continue)")
+    source = open_input(options)
+    done = 0
+    if options.resume and options.out and os.path.exists(options.out):
+        done = resume_point(options.out, summary.add)
+        summary.resumed = done
+    fmt = output_format(options.out)
+    if options.out:
+        fresh = not (options.resume and os.path.exists(options.out) and os.path.getsize(options.out) > 0)
+        stream = open(options.out, "w" if fresh else "a", encoding="utf-8", newline="")
+    else:
+        fresh, stream = True, stdout or sys.stdout
+    writer = Writer(stream, fmt, header=fresh)
+    rows: Iterator[RawRow] = source.rows
+    if done:
+        rows = islice(rows, done, None)
+    if options.limit is not None:
+        rows = islice(rows, options.limit)
+    plan = Plan(options.spec, source.column_map, tuple(sorted(options.overrides.items())))
+    jobs = options.jobs or default_jobs()
+    result = ScanResult(summary, stats={"jobs": jobs})
+    bar = _progress(options, source, done)
+    try:
+        for records in run_records(rows, plan, jobs, options.chunk_size, result.stats):
+            writer.write(records)
+            for r in records:
+                summary.add(r)
+            if bar is not None:
+                bar.update(len(records))
+                _estimate_total(bar, source, summary.rows)
+    except KeyboardInterrupt:
+        result.interrupted = True
+    finally:
+        if bar is not None:
+            bar.close()
+        source.close()
+        if options.out:
+            stream.close()
+        else:
+            stream.flush()
+    result.stats["parent_peak_kb"] = _peak_rss_kb()
+    return result
+
+
+def _progress(options: ScanOptions, source: Source, done: int):
+    if not options.progress:
+        return None
+    import tqdm
+
+    tqdm.tqdm.monitor_interval = 0  # no monitor thread in a process that forks
+    total = source.total_rows
+    return tqdm.tqdm(total=total, initial=done, unit="row", file=sys.stderr, dynamic_ncols=True,
+                     desc=Path(options.path).name, smoothing=0.1)
+
+
+def _estimate_total(bar, source: Source, rows: int) -> None:
+    """Streaming CSV/JSONL has no row count: extrapolate from the bytes read so far."""
+    if source.total_rows is None and source.size and source.bytes_read:
+        estimate = int(rows * source.size / source.bytes_read)
+        if estimate != bar.total:
+            bar.total = max(estimate, rows)
+            bar.refresh()
+
+
+def progress_wanted(quiet: bool) -> bool:
+    """A bar only for a person watching: stderr is a terminal, not quiet, not in CI."""
+    return not quiet and sys.stderr.isatty() and not os.environ.get("CI")
+
+
+def exit_status(summary: Summary, fail_on: str) -> int:
+    from .findings import Severity
+
+    if summary.errors:
+        return 1
+    if fail_on == "never":
+        return 0
+    threshold = Severity.parse(fail_on).rank
+    return 1 if any(Severity.parse(s).rank >= threshold for s in summary.by_severity) else 0
+
+
+__all__ = ["EngineSpec", "Plan", "ScanOptions", "ScanResult", "ScanError", "ReaderError", "Summary", "scan",
+           "read_records", "check_row", "default_jobs", "run_records"]

@@ -1,0 +1,366 @@
+"""Streaming readers for catalogue exports: CSV, JSONL, XLSX and Parquet.
+
+Each reader yields RawRow tuples one at a time and never holds the file: a broken row
+(unbalanced quote, undecodable bytes, invalid JSON) becomes a RawRow with an ``error`` and
+reading goes on, so every data row of the input gives exactly one record downstream. Turning
+a row's cells into a Listing (mapping, price parsing) happens later, in the worker that
+checks it.
+"""
+from __future__ import annotations
+
+import codecs
+import csv
+import json
+import os
+from collections import deque
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator, NamedTuple
+
+from .listings import ColumnMap, cell_text
+
+FORMATS = ("csv", "jsonl", "xlsx", "parquet")
+SNIFF_BYTES = 1 << 20
+#: A quoted field may span lines; one that stays open longer than this is a broken quote.
+MAX_RECORD_LINES = 200
+MAX_RECORD_CHARS = 1 << 20
+DELIMITERS = ",\t;|"
+
+
+class ReaderError(Exception):
+    """The file as a whole cannot be read (missing, not a table); one line naming it."""
+
+
+class RawRow(NamedTuple):
+    row: int  # 1-based ordinal of the data row
+    line: int | None  # where it starts in the file (CSV/JSONL line, sheet row)
+    values: object  # list of cells (table formats) or dict (JSONL); None on error
+    error: str | None = None
+
+
+@dataclass
+class Source:
+    """An open catalogue: its header mapping and a stream of rows."""
+
+    path: str
+    format: str
+    column_map: ColumnMap | None  # None for JSONL (each row maps its own keys)
+    rows: Iterator[RawRow]
+    total_rows: int | None = None  # known up front (Parquet, XLSX), else estimated by bytes
+    size: int = 0
+    encoding: str | None = None
+    delimiter: str | None = None
+    bytes_read: int = 0
+
+    def close(self) -> None:
+        close = getattr(self.rows, "close", None)
+        if close:
+            close()
+
+
+def detect_format(path: str) -> str:
+    suffix = Path(path).suffix.lower()
+    return {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl",
+            ".json": "jsonl", ".xlsx": "xlsx", ".xlsm": "xlsx", ".parquet": "parquet", ".pq": "parquet"}.get(suffix, "csv")
+
+
+def open_source(path: str, fmt: str | None = None, *, overrides=None, encoding: str | None = None,
+                delimiter: str | None = None, sheet: str | None = None) -> Source:
+    """Open ``path`` for streaming; ReaderError if it cannot be opened at all."""
+    fmt = fmt or detect_format(path)
+    if fmt not in FORMATS:
+        raise ReaderError(f"{path}: unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
+    if not os.path.isfile(path):
+        raise ReaderError(f"{path}: no such file")
+    if fmt == "csv":
+        return _open_csv(path, overrides, encoding, delimiter)
+    if fmt == "jsonl":
+        return _open_jsonl(path, encoding)
+    if fmt == "xlsx":
+        return _open_xlsx(path, overrides, sheet)
+    return _open_parquet(path, overrides)
+
+
+# -- encodings -------------------------------------------------------------------------------
+
+def detect_encoding(head: bytes) -> str:
+    """utf-8-sig with a BOM; utf-8 if the head decodes (a character cut at the end is fine);
+    else gb18030 (a superset of GBK)."""
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+        return "utf-8"
+    except UnicodeDecodeError:
+        return "gb18030"
+
+
+def _lines(fh, encoding: str, source: Source):
+    """(line number, text or None, error) per physical line; bytes split on LF, which is safe
+    for UTF-8 and GB18030 (no multi-byte sequence contains 0x0A)."""
+    codec = "utf-8" if encoding == "utf-8-sig" else encoding
+    for number, raw in enumerate(fh, 1):
+        source.bytes_read += len(raw)
+        if number == 1 and raw.startswith(codecs.BOM_UTF8):
+            raw = raw[3:]
+        try:
+            yield number, raw.decode(codec), None
+        except UnicodeDecodeError as exc:
+            yield number, None, f"cannot decode line {number} as {encoding} (byte {exc.start})"
+
+
+# -- CSV -------------------------------------------------------------------------------------
+
+def _quote_state(line: str, in_quotes: bool, new_record: bool, d: str, q: str) -> bool:
+    """Whether a quoted field is still open at the end of ``line`` (csv module semantics: a
+    quote opens a field only at its start; ``""`` inside quotes is a literal quote)."""
+    i, n = 0, len(line)
+    while True:
+        j = line.find(q, i)
+        if j == -1:
+            return in_quotes
+        if in_quotes:
+            if j + 1 < n and line[j + 1] == q:
+                i = j + 2
+                continue
+            in_quotes = False
+        elif (j == 0 and new_record) or (j > 0 and line[j - 1] == d):
+            in_quotes = True
+        i = j + 1
+
+
+def sniff_delimiter(sample: str) -> str:
+    """The delimiter of a CSV sample: csv.Sniffer over a few lines, else the most frequent of
+    ``, TAB ; |`` in the header line."""
+    lines = [ln for ln in sample.splitlines() if ln.strip()][:20]
+    if not lines:
+        return ","
+    try:
+        return csv.Sniffer().sniff("\n".join(lines), delimiters=DELIMITERS).delimiter
+    except csv.Error:
+        counts = {d: lines[0].count(d) for d in DELIMITERS}
+        best = max(counts, key=counts.get)
+        return best if counts[best] else ","
+
+
+def _open_csv(path, overrides, encoding, delimiter) -> Source:
+    size = os.path.getsize(path)
+    with open(path, "rb") as fh:
+        head = fh.read(SNIFF_BYTES)
+    enc = encoding or detect_encoding(head)
+    try:
+        codecs.lookup(enc)
+    except LookupError:
+        raise ReaderError(f"{path}: unknown encoding {enc!r}") from None
+    if delimiter is None:
+        sample = head.decode("utf-8" if enc == "utf-8-sig" else enc, errors="replace")
+        sample = sample.lstrip("\ufeff")
+        delimiter = sniff_delimiter(sample.rsplit("\n", 1)[0] if len(head) == SNIFF_BYTES else sample)
+    elif delimiter in ("\\t", "tab", "TAB"):
+        delimiter = "\t"
+    if len(delimiter) != 1:
+        raise ReaderError(f"{path}: the delimiter must be one character, not {delimiter!r}")
+    source = Source(path, "csv", None, iter(()), size=size, encoding=enc, delimiter=delimiter)
+    fh = open(path, "rb")
+    width: list = [None]
+    records = _csv_records(_lines(fh, enc, source), delimiter, width=width)
+    header = None
+    for rec in records:
+        if rec[2] is None and rec[1] and any(c.strip() for c in rec[1]):
+            header = rec[1]
+            break
+        if rec[2] is not None and not rec[2].startswith("empty row"):
+            fh.close()
+            raise ReaderError(f"{path}:{rec[0]}: cannot read the header: {rec[2]}")
+    if header is None:
+        fh.close()
+        raise ReaderError(f"{path}: empty file (no header row)")
+    from .listings import MappingError
+
+    try:
+        source.column_map = ColumnMap.resolve(header, overrides)
+        width[0] = len(header)
+    except MappingError:
+        fh.close()
+        raise
+    source.rows = _numbered(records, fh)
+    return source
+
+
+def _csv_records(lines, d: str, q: str = '"', width: list | None = None):
+    """(line, cells, error) per CSV record; a broken quote spoils only the line it opens on.
+
+    A record spanning lines is accepted only with the header's column count (``width[0]``,
+    set once the header is known); otherwise its first line holds a stray quote, it becomes
+    an error and the lines after it are read again as records of their own."""
+    pending: deque = deque()
+    it = iter(lines)
+
+    def next_line():
+        if pending:
+            return pending.popleft()
+        return next(it, None)
+
+    while True:
+        first = next_line()
+        if first is None:
+            return
+        number, text, error = first
+        if error is not None:
+            yield number, None, error
+            continue
+        if not text.strip("\r\n\t "):
+            yield number, None, "empty row"
+            continue
+        buf = [first]
+        in_quotes = _quote_state(text, False, True, d, q)
+        chars = len(text)
+        broken = None
+        while in_quotes:
+            nxt = next_line()
+            if nxt is None:
+                broken = "unbalanced quote: a quoted field opened on this line is never closed"
+                break
+            if nxt[2] is not None or len(buf) >= MAX_RECORD_LINES or chars > MAX_RECORD_CHARS:
+                pending.appendleft(nxt)
+                broken = "unbalanced quote: a quoted field opened on this line is never closed"
+                break
+            buf.append(nxt)
+            chars += len(nxt[1])
+            in_quotes = _quote_state(nxt[1], True, False, d, q)
+        if broken is None:
+            cells = _parse(buf, d, q)
+            if cells is not None and (len(buf) == 1 or not width or width[0] is None or len(cells) == width[0]):
+                yield number, cells, None
+                continue
+            broken = "unbalanced quote or malformed quoting"
+        yield number, text.rstrip("\r\n").split(d), broken  # cells only to name the row's id
+        pending.extendleft(reversed(buf[1:]))
+
+
+def _parse(buf, d, q):
+    try:
+        rows = list(csv.reader((t for _, t, _ in buf), delimiter=d, quotechar=q, strict=False))
+    except csv.Error:
+        return None
+    if len(rows) != 1:
+        return None
+    return rows[0]
+
+
+def _numbered(records, fh):
+    try:
+        for n, (line, cells, error) in enumerate(records, 1):
+            yield RawRow(n, line, cells, error)
+    finally:
+        fh.close()
+
+
+# -- JSONL -----------------------------------------------------------------------------------
+
+def _open_jsonl(path, encoding) -> Source:
+    size = os.path.getsize(path)
+    with open(path, "rb") as fh:
+        head = fh.read(SNIFF_BYTES)
+    enc = encoding or detect_encoding(head)
+    source = Source(path, "jsonl", None, iter(()), size=size, encoding=enc)
+
+    def rows():
+        with open(path, "rb") as fh:
+            n = 0
+            for number, text, error in _lines(fh, enc, source):
+                n += 1
+                if error is not None:
+                    yield RawRow(n, number, None, error)
+                    continue
+                if not text.strip():
+                    yield RawRow(n, number, None, "empty row")
+                    continue
+                try:
+                    obj = json.loads(text)
+                except json.JSONDecodeError as exc:
+                    yield RawRow(n, number, None, f"invalid JSON: {exc.msg} (column {exc.colno})")
+                    continue
+                if not isinstance(obj, dict):
+                    yield RawRow(n, number, None, f"expected a JSON object, found {type(obj).__name__}")
+                    continue
+                yield RawRow(n, number, obj)
+
+    source.rows = rows()
+    return source
+
+
+# -- XLSX ------------------------------------------------------------------------------------
+
+def _open_xlsx(path, overrides, sheet) -> Source:
+    try:
+        import openpyxl
+    except ImportError:  # pragma: no cover - openpyxl is a dependency
+        raise ReaderError(f"{path}: reading .xlsx needs openpyxl") from None
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # zipfile/XML errors of a damaged or foreign file
+        raise ReaderError(f"{path}: not a readable .xlsx workbook ({type(exc).__name__}: {exc})") from None
+    if sheet is not None and sheet not in wb.sheetnames:
+        wb.close()
+        raise ReaderError(f"{path}: no sheet {sheet!r} (sheets: {', '.join(wb.sheetnames)})")
+    ws = wb[sheet] if sheet is not None else wb.worksheets[0]
+    rows = ws.iter_rows(values_only=True)
+    header, header_row = None, 0
+    for header_row, values in enumerate(rows, 1):
+        if values and any(cell_text(v).strip() for v in values):
+            header = [cell_text(v) for v in values]
+            break
+    if header is None:
+        wb.close()
+        raise ReaderError(f"{path}: empty sheet {ws.title!r} (no header row)")
+    while header and not header[-1].strip():
+        header.pop()
+    try:
+        column_map = ColumnMap.resolve(header, overrides)
+    except Exception:
+        wb.close()
+        raise
+    width = len(header)
+    total = (ws.max_row - header_row) if ws.max_row else None
+
+    def gen():
+        try:
+            for n, values in enumerate(rows, 1):
+                cells = list(values or ())
+                extra = cells[width:]
+                if any(cell_text(v).strip() for v in extra):
+                    yield RawRow(n, header_row + n, None,
+                                 f"wrong column count: expected {width}, found {len(cells)} (cells beyond the header)")
+                    continue
+                cells = (cells + [None] * width)[:width]
+                yield RawRow(n, header_row + n, cells)
+        finally:
+            wb.close()
+
+    return Source(path, "xlsx", column_map, gen(), total_rows=total, size=os.path.getsize(path))
+
+
+# -- Parquet ---------------------------------------------------------------------------------
+
+def _open_parquet(path, overrides) -> Source:
+    try:
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise ReaderError(f"{path}: reading Parquet needs pyarrow: pip install 'compliance-guard[parquet]'") from None
+    try:
+        pf = pq.ParquetFile(path)
+    except Exception as exc:  # ArrowInvalid and friends for a damaged file
+        raise ReaderError(f"{path}: not a readable Parquet file ({exc})") from None
+    header = list(pf.schema_arrow.names)
+    column_map = ColumnMap.resolve(header, overrides)
+
+    def gen():
+        n = 0
+        for batch in pf.iter_batches(batch_size=2000):
+            columns = [batch.column(i).to_pylist() for i in range(batch.num_columns)]
+            for cells in zip(*columns):
+                n += 1
+                yield RawRow(n, None, list(cells))
+
+    return Source(path, "parquet", column_map, gen(), total_rows=pf.metadata.num_rows, size=os.path.getsize(path))

@@ -1,0 +1,363 @@
+"""Product listings: the Listing model, column -> field mapping, and checking one listing.
+
+A catalogue export names its columns in many ways (商品标题, 商品名称, title…); the mapping
+turns them into the named fields the checks know, so a rule pack never sees a column name.
+Text packs run on the text fields, structured listing checks (certification, pricing) on
+the whole listing; every finding carries the ``field`` it was found in and offsets, line and
+column within that field's value.
+"""
+from __future__ import annotations
+
+import functools
+import math
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Mapping, Sequence
+
+from .findings import Finding, LineIndex
+
+#: Named fields, in the order findings are reported.
+FIELDS = (
+    "id", "title", "subtitle", "description", "category", "price", "original_price",
+    "lowest_price_7d", "cost", "promotion", "sc", "jy", "registration", "ccc", "cross_border",
+)
+#: Fields the text packs (absolute claims, medical claims, …) run on.
+TEXT_FIELDS = ("title", "subtitle", "description")
+#: Fields that hold a certificate or filing number; the number checks run on them.
+NUMBER_FIELDS = ("sc", "jy", "registration", "ccc")
+#: Fields that must be numbers when present.
+PRICE_FIELDS = ("price", "original_price", "lowest_price_7d", "cost")
+
+#: Default column headers per field (compared after folding: NFKC, lower case, no spaces,
+#: no bracketed unit such as ``售价(元)``).
+ALIASES: dict[str, tuple[str, ...]] = {
+    "id": ("id", "商品id", "商品编号", "商品编码", "商品code", "sku", "skuid", "sku_id", "sku编码", "spu", "spuid",
+           "货号", "item_id", "itemid", "product_id", "listing_id"),
+    "title": ("title", "商品标题", "商品名称", "标题", "商品名", "名称", "品名", "product_name", "item_name", "name"),
+    "subtitle": ("subtitle", "副标题", "卖点", "商品卖点", "短标题", "selling_points", "selling_point"),
+    "description": ("description", "desc", "商品描述", "描述", "详情", "商品详情", "详情描述", "商品介绍", "detail",
+                    "details"),
+    "category": ("category", "类目", "商品类目", "类别", "品类", "分类", "商品分类", "一级类目", "所属类目",
+                 "category_name"),
+    "price": ("price", "售价", "价格", "现价", "销售价", "销售价格", "商品价格", "sale_price", "selling_price"),
+    "original_price": ("original_price", "原价", "划线价", "市场价", "吊牌价", "list_price", "strike_price",
+                       "compare_at_price"),
+    "lowest_price_7d": ("lowest_price_7d", "近7日最低价", "7日最低价", "近七日最低价", "前7日最低成交价",
+                        "7日最低成交价", "近7天最低价", "七日最低价", "min_price_7d", "lowest_7d"),
+    "cost": ("cost", "成本", "成本价", "进货价", "采购价", "cost_price"),
+    "promotion": ("promotion", "促销", "是否促销", "促销活动", "活动", "on_promotion", "is_promotion"),
+    "sc": ("sc", "sc_code", "sc编号", "sc码", "生产许可证编号", "食品生产许可证编号", "生产许可证", "食品生产许可证",
+           "生产许可证号"),
+    "jy": ("jy", "jy_code", "经营许可证编号", "食品经营许可证编号", "食品经营许可证"),
+    "registration": ("registration", "备案号", "注册证号", "注册证编号", "备案编号", "注册号", "批准文号", "备案/注册号",
+                     "注册/备案号", "注册备案号", "license_no", "filing_no", "registration_no"),
+    "ccc": ("ccc", "3c", "ccc证书编号", "3c证书编号", "ccc认证编号", "ccc编号", "ccc_no"),
+    "cross_border": ("cross_border", "跨境", "是否跨境", "跨境商品", "跨境电商", "is_cross_border"),
+}
+
+_UNIT = re.compile(r"[(（\[【][^)）\]】]*[)）\]】]")
+_PRICE = re.compile(r"[¥￥]?\s*(?:rmb)?\s*([+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)\s*(?:元|块)?", re.I)
+
+
+class MappingError(ValueError):
+    """A ``--map`` option that names no field or no column; a usage error."""
+
+
+class RowError(Exception):
+    """A row that cannot become a listing; the message is the record's reason."""
+
+
+def fold_header(name: str) -> str:
+    """Canonical form of a column header for alias lookup."""
+    s = unicodedata.normalize("NFKC", str(name)).strip().lower()
+    s = _UNIT.sub("", s) or s
+    return re.sub(r"\s+", "", s)
+
+
+@functools.lru_cache(maxsize=1)
+def _alias_table() -> dict[str, str]:
+    table: dict[str, str] = {}
+    for name, aliases in ALIASES.items():
+        for alias in aliases:
+            table.setdefault(fold_header(alias), name)
+    return table
+
+
+def parse_map_options(items: Iterable[str]) -> dict[str, str]:
+    """``field=column`` strings (``--map title=商品全称``) as a dict."""
+    out: dict[str, str] = {}
+    for item in items:
+        name, sep, column = str(item).partition("=")
+        name, column = name.strip(), column.strip()
+        if not sep or not name or not column:
+            raise MappingError(f"--map {item!r}: expected FIELD=COLUMN, e.g. --map title=商品全称")
+        out[name] = column
+    return out
+
+
+@dataclass(frozen=True)
+class ColumnMap:
+    """Which field each column of a table feeds (by position), and what the others are called."""
+
+    headers: tuple[str, ...]
+    names: tuple[str, ...]  # field name per column: a named field or the header itself (extra)
+
+    @classmethod
+    def resolve(cls, headers: Sequence[str], overrides: Mapping[str, str] | None = None,
+                strict: bool = True) -> "ColumnMap":
+        """Map ``headers`` to fields: ``overrides`` first (field -> column), then the defaults.
+
+        ``strict``: an override naming a missing column is a MappingError (tables); for JSONL,
+        whose rows each carry their own keys, it simply does not apply to that row.
+        """
+        headers = tuple("" if h is None else str(h) for h in headers)
+        names: list[str | None] = [None] * len(headers)
+        folded = [fold_header(h) for h in headers]
+        taken: set[str] = set()
+        for name, column in (overrides or {}).items():
+            idx = _find_column(headers, folded, column)
+            if idx is None:
+                if strict:
+                    shown = "、".join(h for h in headers if h) or "(none)"
+                    raise MappingError(f"--map {name}={column}: no column {column!r} (columns: {shown})")
+                continue
+            names[idx] = name
+            taken.add(name)
+        aliases = _alias_table()
+        for i, f in enumerate(folded):
+            if names[i] is None:
+                name = aliases.get(f)
+                if name and name not in taken:
+                    names[i] = name
+                    taken.add(name)
+        used: set[str] = set(taken)
+        for i, h in enumerate(headers):
+            if names[i] is None:
+                extra = h.strip() or f"column{i + 1}"
+                base, n = extra, 2
+                while extra in used:
+                    extra, n = f"{base}_{n}", n + 1
+                names[i] = extra
+                used.add(extra)
+        return cls(headers, tuple(names))  # type: ignore[arg-type]
+
+    def describe(self) -> str:
+        return ", ".join(f"{n}←{h}" for h, n in zip(self.headers, self.names) if n in FIELDS)
+
+
+def _find_column(headers: Sequence[str], folded: Sequence[str], column: str) -> int | None:
+    if column in headers:
+        return headers.index(column)
+    f = fold_header(column)
+    return folded.index(f) if f in folded else None
+
+
+@functools.lru_cache(maxsize=256)
+def _map_for_keys(keys: tuple[str, ...], overrides: tuple[tuple[str, str], ...]) -> ColumnMap:
+    return ColumnMap.resolve(keys, dict(overrides), strict=False)
+
+
+def cell_text(value) -> str:
+    """A cell of any reader (str, number, date, None) as the text a seller typed."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float):
+        if math.isnan(value):
+            return ""
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def parse_price(text: str) -> float | None:
+    """``¥1,299.00`` / ``99元`` / ``99`` as a number; empty is None; anything else RowError
+    (whose message has a ``{field}`` placeholder for the caller to name the column)."""
+    s = unicodedata.normalize("NFKC", text).strip()
+    if not s or s in ("-", "--", "/", "无", "n/a", "N/A", "null", "NULL", "None"):
+        return None
+    m = _PRICE.fullmatch(s)
+    if not m:
+        raise RowError(f"non-numeric {{field}} {text!r}")
+    value = float(m.group(1).replace(",", ""))
+    if value < 0:
+        raise RowError(f"negative {{field}} {text!r}")
+    return value
+
+
+@dataclass
+class Listing:
+    """One row of a catalogue: an id, named fields (text as given) and parsed prices."""
+
+    id: str
+    row: int  # 1-based ordinal of the data row in the input
+    fields: dict[str, str]
+    prices: dict[str, float | None] = field(default_factory=dict)
+    line: int | None = None  # where the row starts in the source (CSV/JSONL line, sheet row)
+
+    def get(self, name: str) -> str:
+        return self.fields.get(name, "")
+
+    @property
+    def title(self) -> str:
+        return self.get("title")
+
+    @property
+    def description(self) -> str:
+        return self.get("description")
+
+    @property
+    def category(self) -> str:
+        return self.get("category").strip()
+
+    @property
+    def extra(self) -> dict[str, str]:
+        return {k: v for k, v in self.fields.items() if k not in FIELDS}
+
+
+def build_listing(row: int, values, column_map: ColumnMap | None, line: int | None = None,
+                  overrides: Mapping[str, str] | None = None) -> Listing:
+    """A Listing from one reader row: ``values`` is a list (table formats, positions follow
+    ``column_map``) or a dict (JSONL). Raises RowError with the record's reason."""
+    if isinstance(values, Mapping):
+        keys = tuple(str(k) for k in values)
+        column_map = _map_for_keys(keys, tuple(sorted((overrides or {}).items())))
+        cells = list(values.values())
+    else:
+        cells = list(values)
+        if column_map is None:
+            raise RowError("no header")
+        if len(cells) != len(column_map.names):
+            raise RowError(f"wrong column count: expected {len(column_map.names)}, found {len(cells)}")
+    texts = [cell_text(c) for c in cells]
+    if not any(t.strip() for t in texts):
+        raise RowError("empty row")
+    fields = dict(zip(column_map.names, texts))
+    prices: dict[str, float | None] = {}
+    for name in PRICE_FIELDS:
+        if name in fields:
+            try:
+                prices[name] = parse_price(fields[name])
+            except RowError as exc:
+                column = column_map.headers[column_map.names.index(name)]
+                shown = name if column == name else f"{name} (column {column})"
+                raise RowError(str(exc).replace("{field}", shown)) from None
+    ident = fields.get("id", "").strip() or str(row)
+    return Listing(ident, row, fields, prices, line)
+
+
+def row_id(row: int, values, column_map: ColumnMap | None) -> str:
+    """Best-effort id of a row that failed, so an error record still names its listing."""
+    try:
+        if isinstance(values, Mapping):
+            m = _map_for_keys(tuple(str(k) for k in values), ())
+            cells = [cell_text(v) for v in values.values()]
+        elif column_map is not None and values is not None:
+            m, cells = column_map, [cell_text(v) for v in values]
+        else:
+            return str(row)
+        idx = m.names.index("id")
+        return cells[idx].strip() or str(row) if idx < len(cells) else str(row)
+    except (ValueError, TypeError):
+        return str(row)
+
+
+# -- checking --------------------------------------------------------------------------------
+
+ListingCheck = Callable[[Listing, object], Iterable[Finding]]
+#: Structured checks over a whole listing: name -> fn(listing, engine) -> findings.
+LISTING_CHECKS: dict[str, ListingCheck] = {}
+
+
+def listing_check(name: str):
+    """Register a structured check that needs several fields of one listing."""
+    def deco(fn: ListingCheck) -> ListingCheck:
+        LISTING_CHECKS[name] = fn
+        return fn
+
+    return deco
+
+
+@listing_check("certification")
+def _certification(listing: Listing, engine) -> Iterable[Finding]:
+    from .checks.certification import check_listing
+
+    return check_listing(listing.fields, None, {"rules": engine.rules})
+
+
+@listing_check("pricing")
+def _pricing(listing: Listing, engine) -> Iterable[Finding]:
+    from .checks.pricing import check_listing_prices
+
+    return check_listing_prices(listing.fields, {"rules": engine.rules})
+
+
+class ListingChecker:
+    """Everything that runs on one listing, built once per process from an Engine."""
+
+    def __init__(self, engine):
+        from .engine import Engine
+
+        self.engine = engine
+        # Number fields get the number-format checks only: a requirement rule would read a
+        # lone 国食健注 number as a whole advertisement.
+        numbers = {r.id: r.severity.value for r in engine.rules
+                   if r.kind == "check" and r.category == "certification" and r.check != "category-requirement"}
+        self.number_engine = Engine(engine.packset, select=numbers, severity=numbers) if numbers else None
+
+    def check(self, listing: Listing) -> list[Finding]:
+        findings: list[Finding] = []
+        for name in TEXT_FIELDS:
+            text = listing.fields.get(name)
+            if text:
+                findings.extend(_in_field(self.engine.check(text), name))
+        if self.number_engine is not None:
+            for name in NUMBER_FIELDS:
+                text = listing.fields.get(name)
+                if text:
+                    findings.extend(_in_field(self.number_engine.check(text), name))
+        for fn in LISTING_CHECKS.values():
+            for f in fn(listing, self.engine):
+                if f.rule not in self._rule_ids:
+                    continue
+                findings.append(self._locate(f, listing))
+        return sorted(_dedupe(findings), key=_order)
+
+    @functools.cached_property
+    def _rule_ids(self) -> set[str]:
+        return {r.id for r in self.engine.rules}
+
+    @staticmethod
+    def _locate(f: Finding, listing: Listing) -> Finding:
+        """Line/column within the field; a finding about the listing as a whole (a flag with
+        no field to point at) is reported on the field ``listing`` at 1:1."""
+        if not f.field or f.field not in listing.fields:
+            f.field, f.start, f.end, f.text = "listing", 0, 0, ""
+        LineIndex(listing.fields.get(f.field, "")).locate(f)
+        return f
+
+
+def _in_field(findings: list[Finding], name: str) -> list[Finding]:
+    for f in findings:
+        f.field = name
+    return findings
+
+
+def _dedupe(findings: list[Finding]) -> list[Finding]:
+    seen, out = set(), []
+    for f in findings:
+        key = (f.rule, f.field, f.start, f.end)
+        if key not in seen:
+            seen.add(key)
+            out.append(f)
+    return out
+
+
+_FIELD_ORDER = {name: i for i, name in enumerate(FIELDS)}
+
+
+def _order(f: Finding):
+    return (_FIELD_ORDER.get(f.field or "", len(FIELDS)), f.field or "", f.start, f.end, f.rule)
