@@ -14,7 +14,7 @@ no request beyond this server. API:
   ``{"name", "kind", "text"}``: the text to check (a .docx gives one line per paragraph).
 
 Every error is JSON ``{"error": message}`` with its HTTP status: 400 malformed request,
-404/405, 413 body over the limit, 415 wrong content type, 500 unexpected failure.
+404/405, 413 body over the limit, 415 wrong content type, 500 unexpected failure, 501 no scorer.
 """
 from __future__ import annotations
 
@@ -34,6 +34,7 @@ from starlette.staticfiles import StaticFiles
 from .documents import DocumentError, decode, from_docx, from_text
 from .engine import Engine
 from .findings import Finding
+from .lint import FileResult, check_document
 from .report import TOOL, summary
 
 WEB = Path(__file__).with_name("web")
@@ -147,23 +148,13 @@ class _SecurityHeaders:
 
 
 def _check_text(engine: Engine, text: str, warnings: list[str]) -> list[Finding]:
-    doc = from_text("<page>", text, kind="text")
-    from .lint import check_document
-
-    return check_document(engine, doc, warnings)
+    return check_document(engine, from_text("<page>", text, kind="text"), warnings)
 
 
 def _summary(findings: list[Finding]) -> dict:
-    s = summary([_Result(findings)])
+    s = summary([FileResult("<page>", findings)])
     del s["files"]
     return s
-
-
-class _Result:
-    """The one attribute ``report.summary`` reads from a file result."""
-
-    def __init__(self, findings):
-        self.findings = findings
 
 
 async def _read_body(request: Request, limit: int) -> bytes:
