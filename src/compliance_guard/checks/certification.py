@@ -542,7 +542,7 @@ for _name, _kinds, _report in (
 
 #: Registered number checks and the kinds each validates (for bare numbers in listing fields).
 NUMBER_CHECK_KINDS = {
-    "sc-code": ("sc",), "sc-check-digit": ("sc",), "jy-code": ("jy",),
+    "sc-code": ("sc",), "sc-check-digit": ("sc",), "jy-code": ("jy",), "ccc-number": ("ccc",),
 }
 
 
@@ -787,7 +787,8 @@ def _bare_number_findings(fields: Mapping[str, str], bare: Mapping[str, str], ru
         for rule in rules:
             if kind not in NUMBER_CHECK_KINDS.get(rule.check, ()):
                 continue
-            for f in REGISTRY[rule.check](kind.upper() + value.strip(), rule):
+            for f in REGISTRY[rule.check](f"{kind.upper()} {value.strip()}", rule):
+                f.message = f.message.replace(f"「{f.text}」", f"「{value[start:end]}」")
                 f.start, f.end, f.text, f.field = start, end, value[start:end], name
                 out.append(f)
     return out

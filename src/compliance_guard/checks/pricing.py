@@ -25,7 +25,7 @@ from ..normalize import fold_char_string
 _CN_DIGIT = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _NUM = r"(?P<num>[0-9]+(?:,[0-9]{3})*(?:\.[0-9]+)?)\s*(?P<wan>万)?"
 _DISCOUNT = regex.compile(
-    r"(?<![0-9.一二两三四五六七八九十])(?P<d>[0-9]{1,2}(?:\.[0-9])?|[一二两三四五六七八九]{1,2}|半)\s*折"
+    r"(?<![0-9.一二两三四五六七八九十])(?P<d>[0-9]{1,2}(?:\.[0-9])?|[一二两三四五六七八九]{1,2}|半)\s*折|(?P<half>半价)"
 )
 _FULL_REDUCTION = regex.compile(
     r"满\s*¥?\s*(?P<x>[0-9]+(?:\.[0-9]+)?)\s*(?:元|块)?\s*[,，]?\s*(?:立?减|省)\s*¥?\s*(?P<y>[0-9]+(?:\.[0-9]+)?)\s*(?:元|块)?"
@@ -238,7 +238,7 @@ def find_prices(text: str, options: Mapping) -> list[PriceMention]:
         out.append(PriceMention("amount", _number(m["num"], m["wan"]), m.start(), m.end()))
     allowed = [m.span() for p in sp.discount_allow for m in p.finditer(t)]
     for m in _DISCOUNT.finditer(t):
-        value = _discount_value(m["d"])
+        value = _discount_value(m["d"] or "半")
         if value is None or _inside(m.span(), allowed):
             continue
         ranged = sp.range_before is not None and bool(sp.range_before.search(t[max(0, m.start() - 4):m.start()]))
