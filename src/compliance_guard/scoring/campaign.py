@@ -372,7 +372,6 @@ def score_campaign(path: str, profile: Profile | None = None, engine=None) -> Sc
     report.facts = {"products": len(camp.products), "coupons": len(camp.coupons), "mechanics": len(camp.mechanics),
                     "parameters_checked": len(judge.checks),
                     "parameters_violated": sum(1 for c in judge.checks if c.finding is not None)}
-    report.notes = [s.improvement for s in subs if not s.applies]
     weights = {name: len(groups.get(name, [])) for name in GROUPS}
     # parameter findings are already priced into their sub-scores: only compliance findings cap
     return finalize(report, weights, profile, capping=compliance)
@@ -383,7 +382,7 @@ GROUPS = {
     "threshold": ("满减门槛", "threshold_ratio"),
     "roles": ("商品角色", "traffic_price_max"),
     "price_band": ("主力价格带", "main_price_band"),
-    "stacking": ("叠券后到手价", "coupon_max_units"),
+    "stacking": ("叠券后到手价", "min_margin_after_coupons"),
     "stock": ("安全库存", "safety_stock_ratio"),
     "alerts": ("预警阈值", "alert_return_rate"),
 }
@@ -500,7 +499,8 @@ def _stacking(j: _Judge) -> None:
                     best = (unit, units, used, label, base, at)
         unit, units, used, label, base, at = best
         names = " + ".join(used) if used else "no coupon"
-        j.param("stacking", "叠券到手价 ≥ 成本", "CMP141", "coupon_max_units", unit / cost - 1, at, 0.0, None,
+        j.param("stacking", "叠券到手价 ≥ 成本", "CMP141", "min_margin_after_coupons", unit / cost - 1, at,
+                j.profile["campaign.min_margin_after_coupons"], None,
                 f"{_name(p)} lowest unit price {_yuan(unit)} ({label} {_yuan(base)} × {units} with {names}"
                 f"{', stacked' if stack and len(used) > 1 else ''}) vs 成本 {_yuan(cost)}: margin", _pct,
                 fix="raise the threshold, cap the discount or make the coupons exclusive (coupon_stacking: false)")

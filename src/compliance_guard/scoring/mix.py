@@ -343,6 +343,8 @@ def _plans(counts: dict[str, int], share_t: dict[str, float]) -> tuple[dict[str,
     n_add = max(math.ceil(counts[b] / s - 1e-9) for b, s in active.items())
     adds = {b: max(0, round(share_t[b] * n_add) - counts[b]) for b in counts}
     n_drop = min(math.floor(counts[b] / s + 1e-9) for b, s in active.items())
+    if n_drop == 0:  # a bucket is empty: only adding can reach the target
+        return adds, {b: 0 for b in counts}
     drops = {b: max(0, counts[b] - round(share_t[b] * n_drop)) for b in counts}
     return adds, drops
 

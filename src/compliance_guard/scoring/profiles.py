@@ -183,6 +183,7 @@ SCHEMA: dict[str, dict[str, Callable[[Any], Any]]] = {
         "alert_new_customer_share": _fraction,
         "lottery_top_prize_max": _positive,
         "distribution_max_levels": _int,
+        "min_margin_after_coupons": _number,
         "coupon_max_units": _int,
         "parameter_severity": _severity,
     },
@@ -245,7 +246,11 @@ def _resolve(ref: str, base: Path | None) -> Path:
 
 def load_profile(ref: str = "default", overrides: dict | None = None, origin: str = "--set") -> Profile:
     """Load a profile by built-in name or path, resolve ``extends`` and apply ``overrides``."""
-    profile = _load(_resolve(ref, None), chain=())
+    path = _resolve(ref, None)
+    if not path.is_file() and path.parent == profiles_dir() and not ref.endswith((".yaml", ".yml")):
+        raise ProfileError(f"--profile {ref}: no built-in profile of that name "
+                           f"(built-in: {', '.join(builtin_profiles())}; or give a YAML path)")
+    profile = _load(path, chain=())
     if overrides:
         profile = apply_overrides(profile, overrides, origin)
     return profile

@@ -60,7 +60,6 @@ def score_document(doc: Document, kind: str = "video", profile: Profile | None =
         report.subscores = [_hook(ctx), _density(ctx), _emotion(ctx), _interaction(ctx),
                             _structure(ctx), _retention(ctx), _timing(ctx)]
     report.subscores.append(compliance_subscore(findings, profile))
-    report.notes = [s.improvement for s in report.subscores if not s.applies and s.improvement]
     return finalize(report, profile[f"weights.{kind}"], profile)
 
 
@@ -83,8 +82,12 @@ class _Context:
 
         self.norm = normalize(script.scored)
 
-    def find(self, section: str) -> list[Match]:
-        return self.lexicon[section].find(self.script.scored, self.norm)
+    def find(self, section: str, headings: bool = False) -> list[Match]:
+        """Matches of a lexicon section; titles count only where they name a part (``headings``)."""
+        matches = self.lexicon[section].find(self.script.scored, self.norm)
+        if headings or not self.script.headings:
+            return matches
+        return [m for m in matches if not self.script.in_heading(m.start)]
 
     def blocking(self, m: Match, categories: tuple[str, ...] = ()) -> Finding | None:
         """The finding that voids a match: an error over it, or any finding of ``categories``."""
@@ -311,7 +314,7 @@ def _interaction(ctx: _Context) -> SubScore:
 def _structure(ctx: _Context) -> SubScore:
     p = ctx.profile
     section = ctx.lexicon["phases"]
-    matches, voided = ctx.split(ctx.find("phases"))
+    matches, voided = ctx.split(ctx.find("phases", headings=True))
     by_phase: dict[str, list[Match]] = {}
     for m in matches:
         by_phase.setdefault(m.cls, []).append(m)
@@ -351,7 +354,7 @@ def _structure(ctx: _Context) -> SubScore:
 def _retention(ctx: _Context) -> SubScore:
     p = ctx.profile
     per_hour = p["live.retention_per_hour"]
-    matches, voided = ctx.split(ctx.find("retention"), (INDUCED,))
+    matches, voided = ctx.split(ctx.find("retention", headings=True), (INDUCED,))
     script = ctx.script
     duration = _session_minutes(ctx)
     evidence = list(voided)
@@ -415,9 +418,10 @@ def _timing(ctx: _Context) -> SubScore:
                                     "直播时间：19:00-21:00, or pass --start 19:00)")
     prime = [clock_minutes(x) for x in p["live.prime_time"]]
     morning = [clock_minutes(x) for x in p["live.morning"]]
-    matches = ctx.find("timing")
+    matches = ctx.find("timing", headings=True)
     good = bad = 0
     evidence, parts = [], []
+    wrong: dict[str, list[str]] = {"prime": [], "morning": []}
     in_window = False
     for seg in script.segments:
         end = seg.clock_end if seg.clock_end is not None else seg.clock_start
@@ -433,18 +437,18 @@ def _timing(ctx: _Context) -> SubScore:
                                  seg.start, seg.end, ctx.line(seg.start)))
         if slot:
             in_window = True
-        if slot == "prime" and topic:
-            if topic == "promotion":
+        if slot and topic:
+            if (slot, topic) in (("prime", "promotion"), ("morning", "knowledge")):
                 good += 1
             else:
                 bad += 1
-                parts.append(f"{when} is prime time: put the promotion (秒杀/福利/上链接) here and move knowledge to 7:00-9:00")
-        elif slot == "morning" and topic:
-            if topic == "knowledge":
-                good += 1
-            else:
-                bad += 1
-                parts.append(f"{when} is the morning slot: lead with knowledge sharing (干货/教程), keep hard selling for 19:00-22:00")
+                wrong[slot].append(when)
+    if wrong["prime"]:
+        parts.append(f"{', '.join(wrong['prime'])}: prime time ({'-'.join(p['live.prime_time'])}) is for promotion "
+                     f"(秒杀/福利/上链接); move knowledge sharing to {'-'.join(p['live.morning'])}")
+    if wrong["morning"]:
+        parts.append(f"{', '.join(wrong['morning'])}: the morning slot ({'-'.join(p['live.morning'])}) is for knowledge "
+                     f"sharing (干货/教程); keep hard selling for {'-'.join(p['live.prime_time'])}")
     if good + bad:
         score = 100 * good / (good + bad)
     elif in_window:

@@ -24,6 +24,7 @@ _MARKER = re.compile(rf"^[ \t]*[【\[(（]?[ \t]*{_CLOCK}(?:{_DASH}{_CLOCK})?[ \
 _SESSION = re.compile(rf"(?:直播|开播)?时间[ \t]*[:：][ \t]*{_CLOCK}(?:{_DASH}{_CLOCK})?")
 _BRACKET = re.compile(r"[【\[（(]([^】\]）)\n]{1,80})[】\]）)]")
 _LABEL = re.compile("^[ \t\ue000]*([^\\s:：【\\[（(\ue000]{1,8})[ \t]*[:：]")
+HEADING_CHARS = 12  # the rest of a clock-marker line up to this long, unpunctuated, is a title
 _TAG = re.compile(r"</?[a-zA-Z][^>\n]{0,40}>")
 
 
@@ -46,11 +47,16 @@ class Script:
     cues_ms: list[tuple[int, int, int, int]] = field(default_factory=list)  # (start_ms, end_ms, start, end)
     segments: list[Segment] = field(default_factory=list)
     session: tuple[int, int | None] | None = None
+    headings: list[tuple[int, int]] = field(default_factory=list)  # titles: not said, but name a part
+
+    def in_heading(self, offset: int) -> bool:
+        return any(s <= offset < e for s, e in self.headings)
 
     @property
     def counted_positions(self) -> list[int]:
-        """Offsets of the characters said or shown, in reading order."""
-        return [i for i, c in enumerate(self.scored) if c != MASK and _COUNTED.match(c)]
+        """Offsets of the characters said or shown (not headings), in reading order."""
+        return [i for i, c in enumerate(self.scored)
+                if c != MASK and _COUNTED.match(c) and not self.in_heading(i)]
 
     @property
     def spoken_chars(self) -> int:
@@ -72,11 +78,13 @@ class Script:
             bounds.update((m.start(), m.end()))
         for _, _, s, e in self.cues_ms:
             bounds.update((s, e))
+        for s, e in self.headings:
+            bounds.update((s, e))
         cuts = sorted(bounds)
         out = []
         for s, e in zip(cuts, cuts[1:]):
             chunk = self.scored[s:e]
-            if sum(1 for c in chunk if c != MASK and _COUNTED.match(c)) >= 2:
+            if not self.in_heading(s) and sum(1 for c in chunk if c != MASK and _COUNTED.match(c)) >= 2:
                 out.append((s, e))
         return out
 
@@ -138,6 +146,7 @@ def read_script(doc: Document, lexicon: Lexicon, start_clock: int | None = None)
             spoken[i] = False
 
     markers: list[tuple[int, int, int | None]] = []  # (line start, clock start, clock end)
+    headings: list[tuple[int, int]] = []
     session = None
     pos = 0
     for line in text.split("\n"):
@@ -147,7 +156,9 @@ def read_script(doc: Document, lexicon: Lexicon, start_clock: int | None = None)
         if not stripped:
             continue
         if stripped.startswith("#"):
-            mask(ls, le)
+            hashes = len(line) - len(line.lstrip().lstrip("#"))
+            mask(ls, ls + hashes)
+            headings.append((ls, le))
             continue
         if doc.kind != "srt":
             m = _SESSION.search(line)
@@ -160,6 +171,10 @@ def read_script(doc: Document, lexicon: Lexicon, start_clock: int | None = None)
                 cs, ce = _clock_pair(m.groups())
                 markers.append((ls, cs, ce))
                 mask(ls, ls + m.end())
+                rest = line[m.end():]
+                if len(_COUNTED.findall(rest)) <= HEADING_CHARS and not _SENTENCE_END.search(rest) \
+                        and not re.search(r"[，,。]", rest):
+                    headings.append((ls + m.end(), le))
         for m in _TAG.finditer(line):
             mask(ls + m.start(), ls + m.end())
         for m in _BRACKET.finditer(line):
@@ -183,7 +198,9 @@ def read_script(doc: Document, lexicon: Lexicon, start_clock: int | None = None)
                 not_spoken(ls, le)
             elif label.startswith(speaker):
                 mask(ls, ls + m.end())
-    script = Script(doc=doc, text=text, scored="".join(chars), spoken=spoken, session=session)
+    for s, e in headings:
+        not_spoken(s, e)
+    script = Script(doc=doc, text=text, scored="".join(chars), spoken=spoken, session=session, headings=headings)
     script.cues_ms = [(c.start_ms, c.end_ms, c.start, c.end) for c in doc.cues]
     script.segments = _segments(markers, len(text), session, start_clock, script)
     return script
@@ -228,8 +245,9 @@ def _segments(markers, length: int, session, start_clock: int | None, script: Sc
         groups: dict[int, list] = {}
         for cue in script.cues_ms:
             groups.setdefault(cue[0] // chunk_ms, []).append(cue)
-        for k, cues in sorted(groups.items()):
-            segments.append(Segment(clock + k * 15, clock + k * 15 + 15, cues[0][2], cues[-1][3]))
+        for _, cues in sorted(groups.items()):
+            segments.append(Segment(clock + cues[0][0] // 60000, clock + max(c[1] for c in cues) // 60000,
+                                    cues[0][2], cues[-1][3]))
         return segments
     end = session[1] if session and session[1] is not None and start_clock is None else None
     return [Segment(clock, end, 0, length)]
