@@ -230,7 +230,7 @@ def _scoring_done(reports, fmt, command, profile, fail_on="error", min_score=Non
     for r in reports:
         for problem in r.problems:
             click.echo(f"cguard: warning: {problem}", err=True)
-    write(reports, click.get_text_stream("stdout"), fmt, command, profile)
+    write(reports, sys.stdout, fmt, command, profile)
     sys.exit(exit_code(reports, fail_on, min_score))
 
 

@@ -20,6 +20,7 @@ from .profiles import Profile, clock_minutes, load_profile
 from .spoken import Script, read_script
 
 KINDS = ("video", "live")
+NEAR = 1  # characters between a match and a finding that still tie them together
 INDUCED = "induced-sharing"
 
 
@@ -90,9 +91,11 @@ class _Context:
         return [m for m in matches if not self.script.in_heading(m.start)]
 
     def blocking(self, m: Match, categories: tuple[str, ...] = ()) -> Finding | None:
-        """The finding that voids a match: an error over it, or any finding of ``categories``."""
+        """The finding that voids a match: an error over it or right next to it (转发就送|红包: a
+        co-occurrence finding ends at the nearest reward word), or any finding of ``categories``."""
         for f in self.findings:
-            if f.start < m.end and m.start < f.end and (f.severity == Severity.ERROR or f.category in categories):
+            near = f.start <= m.end + NEAR and m.start <= f.end + NEAR
+            if near and (f.severity == Severity.ERROR or f.category in categories):
                 return f
         return None
 
@@ -354,7 +357,15 @@ def _structure(ctx: _Context) -> SubScore:
 def _retention(ctx: _Context) -> SubScore:
     p = ctx.profile
     per_hour = p["live.retention_per_hour"]
-    matches, voided = ctx.split(ctx.find("retention", headings=True), (INDUCED,))
+    found, voided = ctx.split(ctx.find("retention", headings=True), (INDUCED,))
+    matches: list[Match] = []
+    for m in found:  # 整点|抽免单: adjacent words are one hook
+        if matches and m.start <= matches[-1].end + 1:
+            last = matches[-1]
+            matches[-1] = Match(last.cls, last.label, last.credit, last.start, m.end,
+                                ctx.script.text[last.start:m.end])
+        else:
+            matches.append(m)
     script = ctx.script
     duration = _session_minutes(ctx)
     evidence = list(voided)
