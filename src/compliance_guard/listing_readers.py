@@ -84,15 +84,25 @@ def open_source(path: str, fmt: str | None = None, *, overrides=None, encoding: 
 # -- encodings -------------------------------------------------------------------------------
 
 def detect_encoding(head: bytes) -> str:
-    """utf-8-sig with a BOM; utf-8 if the head decodes (a character cut at the end is fine);
-    else gb18030 (a superset of GBK)."""
+    """utf-8-sig with a BOM; utf-8 if the head decodes (a character cut at the end is fine)
+    or if most of its non-ASCII lines do (a few bad lines become error rows rather than
+    the whole file being read as GBK); else gb18030, a superset of GBK."""
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     try:
         codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
         return "utf-8"
     except UnicodeDecodeError:
-        return "gb18030"
+        pass
+    good = bad = 0
+    for line in head.split(b"\n")[:-1] or [head]:
+        if not line.isascii():
+            try:
+                line.decode("utf-8")
+                good += 1
+            except UnicodeDecodeError:
+                bad += 1
+    return "utf-8" if good > bad else "gb18030"
 
 
 def _lines(fh, encoding: str, source: Source):

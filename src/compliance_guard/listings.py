@@ -84,6 +84,15 @@ def _alias_table() -> dict[str, str]:
     return table
 
 
+def _alias(folded: str) -> str | None:
+    """The field a folded header names; ``备案号/注册证号`` names the field both halves name."""
+    table = _alias_table()
+    if folded in table:
+        return table[folded]
+    parts = {table.get(p) for p in re.split(r"[/、|&]|或", folded) if p}
+    return parts.pop() if len(parts) == 1 else None
+
+
 def parse_map_options(items: Iterable[str]) -> dict[str, str]:
     """``field=column`` strings (``--map title=商品全称``) as a dict."""
     out: dict[str, str] = {}
@@ -124,10 +133,9 @@ class ColumnMap:
                 continue
             names[idx] = name
             taken.add(name)
-        aliases = _alias_table()
         for i, f in enumerate(folded):
             if names[i] is None:
-                name = aliases.get(f)
+                name = _alias(f)
                 if name and name not in taken:
                     names[i] = name
                     taken.add(name)

@@ -127,7 +127,7 @@ def _listing(record: dict) -> str:
         out.append(f"<li class=\"finding sev-{f['severity']}\" data-category=\"{_e(f['category'])}\" data-severity=\"{f['severity']}\">"
                    f"<span class=sev>{f['severity']}</span> <b>{_e(f['rule'])}</b> "
                    f"<span class=where>{_e(f.get('field') or '')}:{f['line']}:{f['column']}</span> "
-                   f"「{_e(f['text'])}」 {_e(f['message'])}{sugg}"
+                   f"{_e(f['message'])}{sugg}"
                    + (f"<div class=src>依据：{_e(f['source'])}</div>" if f.get("source") else "") + "</li>")
     out.append("</ul></article>")
     return "".join(out)

@@ -1,0 +1,109 @@
+"""Throughput of ``cguard scan`` with -j 1 and -j 2 on one large catalogue, in one run.
+
+The catalogue (default 100,000 rows) is built by resampling real product titles and
+descriptions from ../shared/corpora (KOBE, ad_kobe_titles.txt + ad_kobe_desc.txt) with
+seeded random prices, categories and certificate numbers, written once to a temporary CSV.
+Each configuration scans the whole file through the library entry point ``batch.scan`` in a
+fresh child process (so peak memory is that run's alone) and reports rows/s, characters/s,
+the speed-up of -j 2 over -j 1, and the peak RSS of the parent and of each worker.
+Absolute figures drift between runs on shared machines; compare the ratio.
+
+    python benchmarks/bench_scan.py              # 100,000 rows
+    python benchmarks/bench_scan.py --rows 20000 --jobs 1 2 4
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import multiprocessing
+import os
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+CORPORA = REPO.parent / "shared" / "corpora"
+CATEGORIES = ["休闲食品", "服饰", "美妆护肤", "家居日用", "家用电器", "数码配件", "保健食品", "粮油米面", "母婴", "运动户外"]
+SC = ["SC11834020305037", "SC12744040400094", "SC10737110203268", "", "", "SC1183402030503"]
+
+
+def build_catalogue(path: Path, rows: int, seed: int = 7) -> int:
+    """Write ``rows`` listings resampled from the KOBE corpora; returns the characters of text."""
+    titles = [t for t in (CORPORA / "ad_kobe_titles.txt").read_text(encoding="utf-8").splitlines() if t.strip()]
+    descs = [d for d in (CORPORA / "ad_kobe_desc.txt").read_text(encoding="utf-8").splitlines() if d.strip()]
+    rng = random.Random(seed)
+    chars = 0
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["商品ID", "商品标题", "商品描述", "类目", "售价", "划线价", "近7日最低价", "生产许可证编号"])
+        for i in range(rows):
+            title, desc = rng.choice(titles), rng.choice(descs)
+            price = rng.randrange(9, 999)
+            original = price * 2 if i % 5 == 0 else ""
+            lowest = price - 1 if i % 5 == 0 else ""
+            chars += len(title) + len(desc)
+            w.writerow([f"K{i:07d}", title, desc, rng.choice(CATEGORIES), price, original, lowest, rng.choice(SC)])
+    return chars
+
+
+def _child(path: str, jobs: int, out: str, queue) -> None:
+    from compliance_guard.batch import ScanOptions, scan
+
+    start = time.perf_counter()
+    result = scan(ScanOptions(path=path, out=out, jobs=jobs, chunk_size=500))
+    elapsed = time.perf_counter() - start
+    s = result.summary
+    queue.put({"jobs": jobs, "seconds": elapsed, "rows": s.rows, "findings": s.findings,
+               "parent_peak_mb": result.stats["parent_peak_kb"] / 1024,
+               "worker_peak_mb": sorted(v / 1024 for v in result.stats["workers"].values())})
+
+
+def run(path: Path, jobs: int) -> dict:
+    ctx = multiprocessing.get_context("spawn")  # a clean parent per run: its peak RSS is its own
+    queue = ctx.Queue()
+    with tempfile.TemporaryDirectory() as tmp:
+        proc = ctx.Process(target=_child, args=(str(path), jobs, os.path.join(tmp, "out.jsonl"), queue))
+        proc.start()
+        result = queue.get()
+        proc.join()
+    return result
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--rows", type=int, default=100_000)
+    ap.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
+    ap.add_argument("--json", help="also write the figures here")
+    args = ap.parse_args(argv)
+    if not (CORPORA / "ad_kobe_desc.txt").exists():
+        print(f"bench_scan: {CORPORA} not found (only in the development workspace)", file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "catalogue.csv"
+        chars = build_catalogue(path, args.rows)
+        size_mb = path.stat().st_size / 1e6
+        print(f"catalogue: {args.rows:,} rows, {chars:,} characters of title+description, {size_mb:.1f} MB CSV; "
+              f"{os.cpu_count()} CPUs")
+        results = [run(path, j) for j in args.jobs]
+    base = results[0]["seconds"]
+    for r in results:
+        r["rows_per_s"] = r["rows"] / r["seconds"]
+        r["chars_per_s"] = chars / r["seconds"]
+        r["speedup"] = base / r["seconds"]
+        workers = ", ".join(f"{m:.0f}" for m in r["worker_peak_mb"])
+        print(f"-j {r['jobs']}: {r['seconds']:.1f} s, {r['rows_per_s']:,.0f} rows/s, {r['chars_per_s'] / 1e6:.2f} M chars/s, "
+              f"x{r['speedup']:.2f} vs -j {results[0]['jobs']}; {r['findings']:,} findings; "
+              f"peak RSS parent {r['parent_peak_mb']:.0f} MB, workers [{workers}] MB")
+    if len({r["findings"] for r in results}) != 1:
+        print("bench_scan: WARNING: the runs disagree on the number of findings", file=sys.stderr)
+        return 1
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=2), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

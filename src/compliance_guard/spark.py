@@ -1,0 +1,188 @@
+"""The listing scan as a PySpark transformation, for catalogues beyond one machine.
+
+``scan_dataframe(df)`` maps a DataFrame of listings (one column per catalogue column) to one
+record per listing with ``mapInPandas``: the engine configuration and any extra rule packs
+are broadcast once, and each Python worker builds its checker once, on first use. The
+records are those of ``cguard scan`` (``findings`` as a JSON string column; ``to_records``
+turns rows back into the same dicts). ``cguard scan --engine spark FILE`` runs it on a file
+Spark can read (CSV, JSONL, Parquet) and writes the same report and summary.
+"""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import uuid
+
+from .batch import EngineSpec, Plan, ScanError, ScanOptions, ScanResult, Summary, Writer, check_row, output_format
+from .listing_readers import RawRow, ReaderError, open_source
+from .listings import ColumnMap
+
+ROW_COLUMN = "_cguard_row"
+CORRUPT_COLUMN = "_cguard_corrupt"
+RECORD_SCHEMA = "id string, row long, status string, error string, category string, findings string, texts string"
+
+_EXECUTOR: dict = {}
+
+
+class SparkJobError(ReaderError):
+    """The Spark job failed on the input; one line, like an unreadable file."""
+
+
+def _payload(spec: EngineSpec, column_map: ColumnMap, overrides: dict) -> dict:
+    """What the executors need: the plan, with extra packs as text (their paths are the driver's)."""
+    packs = {}
+    from .packs import pack_files
+
+    for i, path in enumerate(pack_files(spec.packs, builtin=False)):
+        packs[f"{i:03d}_{os.path.basename(path)}"] = path.read_text(encoding="utf-8-sig")
+    return {"key": uuid.uuid4().hex, "spec": spec, "packs": packs, "column_map": column_map,
+            "overrides": tuple(sorted(overrides.items()))}
+
+
+def _executor_state(payload: dict):
+    """The checker of this Python worker, built once per broadcast."""
+    key = payload["key"]
+    if _EXECUTOR.get("key") != key:
+        spec = payload["spec"]
+        if payload["packs"]:
+            folder = tempfile.mkdtemp(prefix="cguard-packs-")
+            for name, text in payload["packs"].items():
+                with open(os.path.join(folder, name), "w", encoding="utf-8") as fh:
+                    fh.write(text)
+            spec = EngineSpec((folder,), spec.select, spec.ignore, spec.severity)
+        plan = Plan(spec, payload["column_map"], payload["overrides"])
+        _EXECUTOR.update(key=key, plan=plan, checker=spec.build())
+    return _EXECUTOR["checker"], _EXECUTOR["plan"]
+
+
+def scan_dataframe(df, spec: EngineSpec | None = None, overrides: dict | None = None, row_column: str | None = None):
+    """One record per row of ``df`` (schema ``RECORD_SCHEMA``).
+
+    ``row_column`` names a column holding the 1-based row number; without one, rows are
+    numbered in the DataFrame's order (``zipWithIndex``: file order for a file read by Spark).
+    A column named ``CORRUPT_COLUMN`` (Spark's corrupt-record column) turns its rows into
+    error records.
+    """
+    spec = spec or EngineSpec()
+    overrides = overrides or {}
+    columns = [c for c in df.columns if c not in (row_column, CORRUPT_COLUMN)]
+    column_map = ColumnMap.resolve(columns, overrides)
+    if row_column is None:
+        row_column = ROW_COLUMN
+        schema = df.schema.add(ROW_COLUMN, "long", False)
+        df = df.rdd.zipWithIndex().map(lambda pair: (*pair[0], pair[1] + 1)).toDF(schema)
+    corrupt = CORRUPT_COLUMN in df.columns
+    df = df.select(*columns, row_column, *([CORRUPT_COLUMN] if corrupt else []))
+    bc = df.sparkSession.sparkContext.broadcast(_payload(spec, column_map, overrides))
+    width = len(columns)
+
+    def scan_partition(frames):
+        import pandas as pd
+
+        checker, plan = _executor_state(bc.value)
+        for frame in frames:
+            out = []
+            for values in frame.itertuples(index=False, name=None):
+                cells = [None if _missing(v) else v for v in values[:width]]
+                error = values[width + 1] if corrupt and not _missing(values[width + 1]) else None
+                raw = RawRow(int(values[width]), None, cells,
+                             "malformed row (Spark's reader could not parse it)" if error else None)
+                out.append(_flat(check_row(checker, plan, raw)))
+            yield pd.DataFrame(out, columns=["id", "row", "status", "error", "category", "findings", "texts"])
+
+    return df.mapInPandas(scan_partition, RECORD_SCHEMA)
+
+
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and value != value)
+
+
+def _flat(record: dict) -> dict:
+    return {"id": record["id"], "row": record["row"], "status": record["status"], "error": record.get("error"),
+            "category": record.get("category", ""), "findings": json.dumps(record["findings"], ensure_ascii=False),
+            "texts": json.dumps(record.get("_texts") or {}, ensure_ascii=False)}
+
+
+def to_record(row, keep_texts: bool = False) -> dict:
+    """A Spark result row as the record ``cguard scan`` writes."""
+    d = row.asDict() if hasattr(row, "asDict") else dict(row)
+    out = {"id": d["id"], "row": int(d["row"]), "status": d["status"]}
+    if d["status"] == "error":
+        out["error"] = d["error"]
+    out["category"] = d["category"] or ""
+    out["findings"] = json.loads(d["findings"]) if d["findings"] else []
+    if keep_texts and d.get("texts") and d["texts"] != "{}":
+        out["_texts"] = json.loads(d["texts"])
+    return out
+
+
+def read_dataframe(spark, options: ScanOptions):
+    """The input file as a DataFrame Spark reads itself (all CSV columns as strings)."""
+    from pyspark.sql.types import StringType, StructField, StructType
+
+    source = open_source(options.path, options.input_format, overrides=options.overrides,
+                         encoding=options.encoding, delimiter=options.delimiter, sheet=options.sheet)
+    source.close()
+    path = os.path.abspath(options.path)
+    if source.format == "csv":
+        headers = list(source.column_map.headers)
+        schema = StructType([StructField(h, StringType()) for h in headers] + [StructField(CORRUPT_COLUMN, StringType())])
+        encoding = "UTF-8" if source.encoding in ("utf-8", "utf-8-sig") else source.encoding
+        return (spark.read.schema(schema).option("header", True).option("sep", source.delimiter)
+                .option("encoding", encoding).option("multiLine", True).option("escape", '"')
+                .option("mode", "PERMISSIVE").option("columnNameOfCorruptRecord", CORRUPT_COLUMN).csv(path))
+    if source.format == "jsonl":
+        return spark.read.json(path)
+    if source.format == "parquet":
+        return spark.read.parquet(path)
+    raise ScanError(f"{options.path}: Spark cannot read {source.format}; scan it with the local engine")
+
+
+def session():
+    """The active SparkSession, or a local one using every core (spark-submit sets the master)."""
+    from pyspark.sql import SparkSession
+
+    active = SparkSession.getActiveSession()
+    if active is not None:
+        return active
+    builder = SparkSession.builder.appName("cguard-scan")
+    if "spark.master" not in os.environ.get("PYSPARK_SUBMIT_ARGS", "") and not os.environ.get("SPARK_MASTER"):
+        builder = builder.master(os.environ.get("CGUARD_SPARK_MASTER", "local[*]"))
+    spark = (builder.config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
+             .getOrCreate())
+    spark.sparkContext.setLogLevel("ERROR")
+    return spark
+
+
+def scan_with_spark(options: ScanOptions, stdout=None) -> ScanResult:
+    """``cguard scan --engine spark``: same report and summary as the local engine."""
+    import sys
+
+    import pyspark  # noqa: F401  (ImportError -> the CLI's install hint)
+
+    if options.resume:
+        raise ScanError("--resume works with the local engine only (a Spark job is restarted as a whole)")
+    spark = session()
+    df = read_dataframe(spark, options)
+    result_df = scan_dataframe(df, options.spec, options.overrides).orderBy("row")
+    summary = Summary(path=options.path)
+    stream = open(options.out, "w", encoding="utf-8", newline="") if options.out else (stdout or sys.stdout)
+    writer = Writer(stream, output_format(options.out), header=True)
+    batch: list[dict] = []
+    try:
+        for row in result_df.toLocalIterator():
+            record = to_record(row, keep_texts=True)
+            summary.add(record)
+            batch.append(record)
+            if len(batch) >= 500:
+                writer.write(batch)
+                batch = []
+        writer.write(batch)
+    except Exception as exc:  # Py4JJavaError / PythonException: keep the first line only
+        lines = [ln for ln in str(exc).splitlines() if ln.strip()]
+        raise SparkJobError(f"{options.path}: Spark job failed: {lines[-1] if lines else type(exc).__name__}") from None
+    finally:
+        if options.out:
+            stream.close()
+    return ScanResult(summary, stats={"engine": "spark"})

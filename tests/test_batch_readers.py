@@ -1,0 +1,141 @@
+"""Streaming readers: every data row of the input gives exactly one row out, broken or not."""
+from __future__ import annotations
+
+import csv
+
+
+import pytest
+
+from compliance_guard.listing_readers import ReaderError, detect_encoding, open_source, sniff_delimiter
+
+HEADER = "商品ID,商品标题,商品描述,类目,售价\n"
+
+
+def rows_of(path, **kw):
+    source = open_source(str(path), **kw)
+    try:
+        return source, list(source.rows)
+    finally:
+        source.close()
+
+
+def test_malformed_rows_each_become_one_error_row(tmp_path):
+    lines = [
+        'A1,保温杯,"304不锈钢, 24小时保温",家居日用,59',       # quoted comma: fine
+        'A2,"限时特惠 坚果大礼包,年货送礼,休闲食品,88',           # quote never closed
+        'A3,充电宝,"两行描述\n第二行",数码配件,99',               # quoted newline: fine (2 physical lines)
+        "A4,蓝牙耳机,降噪",                                       # too few columns
+        "",                                                       # empty row
+        "A5,保温杯,24小时保温,家居日用,面议",                     # non-numeric price (caught later, in the worker)
+        "A6,数据线,快充,数码配件,19,多余",                         # too many columns
+        ",,,,",                                                   # only delimiters
+        'A7,"引号""里面""有引号",描述,服饰,39',                   # escaped quotes: fine
+        'A8,"结尾没有闭合的引号,描述,服饰,39',                     # quote never closed, on the last line
+    ]
+    path = tmp_path / "broken.csv"
+    path.write_text(HEADER + "\n".join(lines) + "\n", encoding="utf-8")
+    _, rows = rows_of(path)
+    assert [r.row for r in rows] == list(range(1, 11))
+    assert [r.line for r in rows] == [2, 3, 4, 6, 7, 8, 9, 10, 11, 12]
+    errors = {r.row: r.error for r in rows if r.error}
+    assert set(errors) == {2, 5, 10}
+    assert "quote" in errors[2] and "quote" in errors[10] and errors[5] == "empty row"
+    assert rows[0].values == ["A1", "保温杯", "304不锈钢, 24小时保温", "家居日用", "59"]
+    assert rows[2].values[2] == "两行描述\n第二行"
+    assert rows[8].values[1] == '引号"里面"有引号'
+    assert rows[1].values[0] == "A2"  # a broken row still names its id
+
+
+@pytest.mark.parametrize("encoding, bom", [("utf-8", b""), ("utf-8", b"\xef\xbb\xbf"), ("gbk", b"")])
+def test_encodings(tmp_path, encoding, bom):
+    path = tmp_path / "c.csv"
+    path.write_bytes(bom + (HEADER + "A1,美白精华液,提亮肤色,美妆护肤,99\n").encode(encoding))
+    source, rows = rows_of(path)
+    assert source.column_map.names[:2] == ("id", "title")
+    assert rows[0].values[1] == "美白精华液"
+
+
+def test_undecodable_line_is_an_error_row(tmp_path):
+    path = tmp_path / "c.csv"
+    path.write_bytes((HEADER + "A1,面霜,好,美妆,1\n").encode("utf-8") + b"A2,\xff\xfe\xfa,x,y,1\nA3,\xe6\x9d\xaf,x,y,1\n")
+    _, rows = rows_of(path)
+    assert [r.error is None for r in rows] == [True, False, True]
+    assert "cannot decode line 3" in rows[1].error
+
+
+def test_detect_encoding():
+    assert detect_encoding("美白".encode("gbk")) == "gb18030"
+    assert detect_encoding("美白".encode("utf-8")[:-1]) == "utf-8"  # a character cut by the sample is fine
+
+
+@pytest.mark.parametrize("delim", ["\t", ";", "|", ","])
+def test_delimiter_sniffed(tmp_path, delim):
+    path = tmp_path / "c.csv"
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh, delimiter=delim)
+        w.writerow(HEADER.strip().split(","))
+        w.writerow(["A1", "杯子, 大号", "描述", "家居", "9"])
+        w.writerow(["A2", "碗", "陶瓷", "家居", "19"])
+    source, rows = rows_of(path)
+    assert source.delimiter == delim
+    assert rows[0].values[1] == "杯子, 大号"
+
+
+def test_delimiter_given(tmp_path):
+    path = tmp_path / "c.txt"
+    path.write_text("商品标题\t售价\n杯子\t9\n", encoding="utf-8")
+    source, rows = rows_of(path, delimiter="\\t")
+    assert rows[0].values == ["杯子", "9"]
+    assert sniff_delimiter("a;b;c\n1;2;3\n") == ";"
+
+
+def test_jsonl_rows(tmp_path):
+    path = tmp_path / "c.jsonl"
+    path.write_text('{"title": "杯子", "price": 9}\n\nnot json\n[1, 2]\n{"title": "碗"}\n', encoding="utf-8")
+    _, rows = rows_of(path)
+    assert [r.row for r in rows] == [1, 2, 3, 4, 5]
+    assert rows[0].values == {"title": "杯子", "price": 9}
+    assert rows[1].error == "empty row"
+    assert rows[2].error.startswith("invalid JSON")
+    assert "expected a JSON object" in rows[3].error
+
+
+def test_xlsx_streams_rows(tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["商品ID", "商品标题", "售价"])
+    ws.append(["A1", "杯子", 9.0])
+    ws.append([])
+    ws.append(["A3", "碗", "面议", None, "多出来"])
+    path = tmp_path / "c.xlsx"
+    wb.save(path)
+    source, rows = rows_of(path)
+    assert source.column_map.names == ("id", "title", "price")
+    assert rows[0].values == ["A1", "杯子", 9.0] and rows[0].line == 2
+    assert rows[1].values == [None, None, None]  # empty row: the worker reports it
+    assert "wrong column count" in rows[2].error
+
+
+def test_parquet_rows(tmp_path):
+    pa = pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "c.parquet"
+    pq.write_table(pa.table({"商品标题": ["杯子", None], "售价": [9.5, 3.0]}), path)
+    source, rows = rows_of(path)
+    assert source.total_rows == 2
+    assert [r.values for r in rows] == [["杯子", 9.5], [None, 3.0]]
+
+
+def test_unreadable_inputs(tmp_path):
+    with pytest.raises(ReaderError, match="no such file"):
+        open_source(str(tmp_path / "missing.csv"))
+    empty = tmp_path / "empty.csv"
+    empty.write_text("\n\n", encoding="utf-8")
+    with pytest.raises(ReaderError, match="empty file"):
+        open_source(str(empty))
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(b"not a zip")
+    with pytest.raises(ReaderError, match="not a readable .xlsx"):
+        open_source(str(bad))

@@ -1,0 +1,125 @@
+"""Listing model: column mapping, price parsing, row errors, and findings located per field."""
+from __future__ import annotations
+
+import pytest
+
+from compliance_guard import listings
+from compliance_guard.engine import default_engine
+from compliance_guard.listings import (
+    ColumnMap, ListingChecker, MappingError, RowError, build_listing, parse_map_options, parse_price,
+)
+
+
+@pytest.fixture(scope="module")
+def checker() -> ListingChecker:
+    return ListingChecker(default_engine())
+
+
+@pytest.mark.parametrize("header, field", [
+    ("商品标题", "title"), ("商品名称", "title"), ("Title", "title"), ("product_name", "title"),
+    ("商品描述", "description"), ("详情", "description"), ("类目", "category"), ("Category", "category"),
+    ("售价", "price"), ("价格", "price"), ("售价(元)", "price"), ("售价（元）", "price"), ("原价", "original_price"),
+    ("划线价", "original_price"), ("近7日最低价", "lowest_price_7d"), ("成本价", "cost"),
+    ("生产许可证编号", "sc"), ("SC", "sc"), ("备案号", "registration"), ("注册证号", "registration"),
+    ("备案号/注册证号", "registration"), ("商品ID", "id"), ("SKU", "id"), ("跨境", "cross_border"),
+])
+def test_default_headers(header, field):
+    cmap = ColumnMap.resolve([header, "其他"])
+    assert cmap.names[0] == field
+    assert cmap.names[1] == "其他"  # unknown columns stay free extra fields under their header
+
+
+def test_first_alias_wins_and_duplicates_stay_extra():
+    cmap = ColumnMap.resolve(["商品标题", "商品名称", "备注", "备注"])
+    assert cmap.names == ("title", "商品名称", "备注", "备注_2")
+
+
+def test_map_overrides_defaults():
+    cmap = ColumnMap.resolve(["商品标题", "商品全称", "产地"], parse_map_options(["title=商品全称", "origin=产地"]))
+    assert cmap.names == ("商品标题", "title", "origin")
+
+
+def test_map_errors():
+    with pytest.raises(MappingError, match="no column '不存在'"):
+        ColumnMap.resolve(["商品标题"], {"title": "不存在"})
+    with pytest.raises(MappingError, match="FIELD=COLUMN"):
+        parse_map_options(["title"])
+
+
+@pytest.mark.parametrize("text, value", [("99", 99.0), ("¥1,299.00", 1299.0), ("￥88", 88.0), ("39元", 39.0),
+                                         (" 12.5 ", 12.5), ("", None), ("-", None)])
+def test_parse_price(text, value):
+    assert parse_price(text) == value
+
+
+@pytest.mark.parametrize("text", ["面议", "99-199", "abc", "-5"])
+def test_parse_price_rejects(text):
+    with pytest.raises(RowError):
+        parse_price(text)
+
+
+def test_build_listing_errors_name_the_problem():
+    cmap = ColumnMap.resolve(["商品ID", "商品标题", "售价"])
+    with pytest.raises(RowError, match=r"non-numeric price \(column 售价\) '面议'"):
+        build_listing(1, ["A1", "保温杯", "面议"], cmap)
+    with pytest.raises(RowError, match="wrong column count: expected 3, found 2"):
+        build_listing(1, ["A1", "保温杯"], cmap)
+    with pytest.raises(RowError, match="empty row"):
+        build_listing(1, ["", " ", ""], cmap)
+
+
+def test_build_listing_fields_and_id():
+    cmap = ColumnMap.resolve(["商品标题", "售价", "产地"])
+    listing = build_listing(7, ["保温杯", "¥59", "浙江"], cmap)
+    assert listing.id == "7"  # no id column: the row number
+    assert listing.title == "保温杯" and listing.prices["price"] == 59.0
+    assert listing.extra == {"产地": "浙江"}
+
+
+def test_jsonl_rows_map_their_own_keys():
+    listing = build_listing(1, {"title": "全网最好的面膜", "price": 59, "类目": "美妆护肤"}, None)
+    assert listing.fields["title"] == "全网最好的面膜"
+    assert listing.fields["price"] == "59" and listing.category == "美妆护肤"
+
+
+def test_findings_carry_field_and_offsets_within_it(checker):
+    cmap = ColumnMap.resolve(["商品标题", "商品描述", "类目"])
+    desc = "第一行介绍\n这款面霜是全网最好的"
+    listing = build_listing(1, ["保湿面霜", desc, "家居日用"], cmap)
+    findings = checker.check(listing)
+    hit = [f for f in findings if f.category == "absolute-claim"]
+    assert hit, findings
+    f = hit[0]
+    assert f.field == "description"
+    assert desc[f.start:f.end] == f.text
+    assert (f.line, f.column) == (2, desc.split("\n")[1].index(f.text) + 1)
+
+
+def test_structured_listing_checks_run(checker):
+    cmap = ColumnMap.resolve(["商品标题", "类目", "售价", "划线价", "近7日最低价"])
+    listing = build_listing(1, ["每日坚果 750g", "休闲食品", "59", "199", "55"], cmap)
+    by_rule = {f.rule: f for f in checker.check(listing)}
+    cert = [f for f in by_rule.values() if f.category == "certification"]
+    price = [f for f in by_rule.values() if f.category == "pricing"]
+    assert cert and cert[0].field == "category" and cert[0].text == "休闲食品"
+    assert price and price[0].field == "original_price" and price[0].text == "199"
+
+
+def test_number_fields_are_validated(checker):
+    cmap = ColumnMap.resolve(["商品标题", "类目", "生产许可证编号"])
+    good = checker.check(build_listing(1, ["东北大米", "粮油米面", "SC11834020305037"], cmap))
+    bad = checker.check(build_listing(2, ["东北大米", "粮油米面", "SC1183402030503"], cmap))
+    assert not [f for f in good if f.category == "certification"]
+    assert [f for f in bad if f.field == "sc" and f.text == "SC1183402030503"]
+
+
+def test_registry_plugs_in_listing_checks(checker, monkeypatch):
+    from compliance_guard.findings import Finding, Severity
+
+    def cheap(listing, engine):
+        yield Finding(rule="ABS001", pack="p", category="absolute-claim", severity=Severity.INFO, message="m",
+                      text=listing.title[:2], start=0, end=2, field="title")
+
+    monkeypatch.setitem(listings.LISTING_CHECKS, "test-cheap", cheap)
+    found = checker.check(build_listing(1, ["保温杯子"], ColumnMap.resolve(["商品标题"])))
+    assert [(f.rule, f.text, f.line, f.column) for f in found] == [("ABS001", "保温", 1, 1)]
