@@ -1,0 +1,142 @@
+"""Parallel streaming scans: same records on any number of workers, bounded reading, resume
+after a kill or Ctrl-C equal to an uninterrupted scan, progress only on stderr."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from itertools import count
+from pathlib import Path
+
+import pytest
+
+from compliance_guard.batch import EngineSpec, Plan, ScanError, ScanOptions, read_records, resume_point, run_records, scan
+from compliance_guard.listing_readers import RawRow
+from compliance_guard.listings import ColumnMap
+
+REPO = Path(__file__).resolve().parents[1]
+CATALOGUE = REPO / "corpora" / "listings" / "catalogue.csv"
+CGUARD = [sys.executable, "-c", "from compliance_guard.cli import main; main()"]
+
+
+@pytest.fixture(scope="module")
+def big(tmp_path_factory) -> Path:
+    """The sample catalogue repeated to 8,000+ rows (ids made unique), broken rows included."""
+    lines = CATALOGUE.read_text(encoding="utf-8-sig").splitlines(True)
+    header, body = lines[0], lines[1:]
+    path = tmp_path_factory.mktemp("big") / "big.csv"
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(header)
+        for copy in range(34):
+            fh.writelines(line.replace("L0", f"C{copy:02d}-L0", 1) for line in body)
+    return path
+
+
+@pytest.fixture(scope="module")
+def uninterrupted(big, tmp_path_factory) -> list[dict]:
+    out = tmp_path_factory.mktemp("full") / "full.jsonl"
+    proc = subprocess.run([*CGUARD, "scan", str(big), "-o", str(out), "-j", "2", "-q"], capture_output=True, text=True)
+    assert proc.returncode == 1, proc.stderr
+    return list(read_records(str(out)))
+
+
+def test_workers_give_the_records_of_one_process(tmp_path):
+    one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
+    scan(ScanOptions(path=str(CATALOGUE), out=str(one), jobs=1))
+    scan(ScanOptions(path=str(CATALOGUE), out=str(two), jobs=2, chunk_size=7))
+    assert one.read_bytes() == two.read_bytes()
+
+
+def test_reading_is_bounded_by_the_chunks_in_flight():
+    """An endless input: the pool pulls only the chunks in flight, never the whole input."""
+    pulled = count()
+    seen = []
+
+    def endless():
+        for n in count(1):
+            seen.append(next(pulled))
+            yield RawRow(n, None, [f"杯子{n}", "9"])
+
+    plan = Plan(EngineSpec(), ColumnMap.resolve(["商品标题", "售价"]))
+    gen = run_records(endless(), plan, jobs=2, chunk_size=10)
+    got = [next(gen) for _ in range(3)]
+    gen.close()
+    assert [r["row"] for chunk in got for r in chunk] == list(range(1, 31))
+    assert len(seen) <= 10 * (2 * 2 + 1 + 3)  # in flight + the two peeked chunks + the one being cut
+
+
+def test_records_in_input_order(uninterrupted, big):
+    assert [r["row"] for r in uninterrupted] == list(range(1, len(uninterrupted) + 1))
+    assert len(uninterrupted) == 246 * 34
+
+
+def _wait_for_lines(path: Path, n: int, proc, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if path.exists() and path.read_bytes().count(b"\n") >= n:
+            return
+        if proc.poll() is not None:
+            pytest.fail(f"the scan ended before it wrote {n} records")
+        time.sleep(0.01)
+    pytest.fail("the scan wrote nothing in time")
+
+
+@pytest.mark.parametrize("how", ["kill", "ctrl-c"])
+def test_interrupted_scan_resumes_to_the_same_records(big, uninterrupted, tmp_path, how):
+    out = tmp_path / "out.jsonl"
+    proc = subprocess.Popen([*CGUARD, "scan", str(big), "-o", str(out), "-j", "2", "-q"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    _wait_for_lines(out, 1000, proc)
+    os.killpg(proc.pid, signal.SIGKILL if how == "kill" else signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    done = out.read_bytes().count(b"\n")
+    assert 1000 <= done < len(uninterrupted), "the scan was not interrupted part-way"
+    if how == "ctrl-c":
+        assert proc.returncode == 130
+        assert b"interrupted after" in err and b"--resume" in err
+        assert out.read_bytes().endswith(b"\n")
+        assert all(json.loads(line) for line in out.read_text(encoding="utf-8").splitlines())
+    resumed = subprocess.run([*CGUARD, "scan", str(big), "-o", str(out), "-j", "2", "--resume", "--summary",
+                              str(tmp_path / "s.json")], capture_output=True, text=True)
+    assert resumed.returncode == 1, resumed.stderr
+    assert list(read_records(str(out))) == uninterrupted
+    summary = json.loads((tmp_path / "s.json").read_text(encoding="utf-8"))
+    assert summary["rows"] == len(uninterrupted) and summary["resumed"] >= 1000
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".csv"])
+def test_resume_cuts_a_torn_last_line(tmp_path, suffix):
+    full, part = tmp_path / f"full{suffix}", tmp_path / f"part{suffix}"
+    scan(ScanOptions(path=str(CATALOGUE), out=str(full), jobs=1))
+    data = full.read_bytes()
+    cut = [i for i, b in enumerate(data) if b == 0x0A][100] + 1  # 100 whole records (+ header for CSV)
+    part.write_bytes(data[:cut] + data[cut:cut + 25])  # and a torn one
+    result = scan(ScanOptions(path=str(CATALOGUE), out=str(part), jobs=1, resume=True))
+    assert part.read_bytes() == data
+    assert result.summary.rows == len(list(read_records(str(full))))
+
+
+def test_resume_refuses_a_foreign_file(tmp_path):
+    out = tmp_path / "out.jsonl"
+    out.write_text('{"row": 1}\n{"row": 5}\n', encoding="utf-8")
+    with pytest.raises(ScanError, match="row 5 where row 2 was expected"):
+        resume_point(str(out), lambda r: None)
+
+
+def test_progress_goes_to_stderr_only(capsys):
+    scan(ScanOptions(path=str(CATALOGUE), jobs=1, progress=True))
+    captured = capsys.readouterr()
+    lines = captured.out.splitlines()
+    assert len(lines) == 246 and all(json.loads(line)["id"] for line in lines)
+    assert "row" in captured.err and "246" in captured.err
+
+
+def test_no_progress_bar_in_ci(monkeypatch):
+    from compliance_guard.batch import progress_wanted
+
+    monkeypatch.setenv("CI", "true")
+    assert not progress_wanted(quiet=False)
+    assert not progress_wanted(quiet=True)
