@@ -20,7 +20,7 @@ from .profiles import Profile, clock_minutes, load_profile
 from .spoken import Script, read_script
 
 KINDS = ("video", "live")
-NEAR = 1  # characters between a match and a finding that still tie them together
+NEAR = 0  # characters allowed between a match and a finding that voids it (0: touching)
 INDUCED = "induced-sharing"
 
 
@@ -58,6 +58,9 @@ def score_document(doc: Document, kind: str = "video", profile: Profile | None =
     if kind == "video":
         report.subscores = [_length(ctx), _hook(ctx), _density(ctx), _emotion(ctx), _interaction(ctx)]
     else:
+        session = _session_minutes(ctx)
+        if session is not None:
+            report.facts["session_min"] = round(session)
         report.subscores = [_hook(ctx), _density(ctx), _emotion(ctx), _interaction(ctx),
                             _structure(ctx), _retention(ctx), _timing(ctx)]
     report.subscores.append(compliance_subscore(findings, profile))
