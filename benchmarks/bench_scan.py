@@ -6,7 +6,9 @@ seeded random prices, categories and certificate numbers, written once to a temp
 Each configuration scans the whole file through the library entry point ``batch.scan`` in a
 fresh child process (so peak memory is that run's alone) and reports rows/s, characters/s,
 the speed-up of -j 2 over -j 1, and the peak RSS of the parent and of each worker.
-Absolute figures drift between runs on shared machines; compare the ratio.
+Absolute figures drift between runs on shared machines; compare the ratio, and read the
+load average printed with each run: on a machine busy with other work, -j 2 cannot get two
+free cores and the ratio says more about the neighbours than about the scan.
 
     python benchmarks/bench_scan.py              # 100,000 rows
     python benchmarks/bench_scan.py --rows 20000 --jobs 1 2 4
@@ -52,13 +54,18 @@ def build_catalogue(path: Path, rows: int, seed: int = 7) -> int:
 def _child(path: str, jobs: int, out: str, queue) -> None:
     from compliance_guard.batch import ScanOptions, scan
 
+    load = os.getloadavg()[0]
     start = time.perf_counter()
     result = scan(ScanOptions(path=path, out=out, jobs=jobs, chunk_size=500))
     elapsed = time.perf_counter() - start
     s = result.summary
+    parent = result.stats["parent"]
+    workers = [w for pid, w in sorted(result.stats["workers"].items()) if pid != parent["pid"]]
     queue.put({"jobs": jobs, "seconds": elapsed, "rows": s.rows, "findings": s.findings,
-               "parent_peak_mb": result.stats["parent_peak_kb"] / 1024,
-               "worker_peak_mb": sorted(v / 1024 for v in result.stats["workers"].values())})
+               "load_before": load, "load_after": os.getloadavg()[0],
+               "parent_peak_mb": parent["peak_kb"] / 1024, "parent_cpu_s": parent["cpu_s"],
+               "worker_peak_mb": [w["peak_kb"] / 1024 for w in workers],
+               "worker_cpu_s": [w["cpu_s"] for w in workers]})
 
 
 def run(path: Path, jobs: int) -> dict:
@@ -93,10 +100,13 @@ def main(argv=None) -> int:
         r["rows_per_s"] = r["rows"] / r["seconds"]
         r["chars_per_s"] = chars / r["seconds"]
         r["speedup"] = base / r["seconds"]
-        workers = ", ".join(f"{m:.0f}" for m in r["worker_peak_mb"])
+        workers = ", ".join(f"{m:.0f}" for m in r["worker_peak_mb"]) or "none: checked in the parent"
+        cpu = ", ".join(f"{c:.1f}" for c in r["worker_cpu_s"])
         print(f"-j {r['jobs']}: {r['seconds']:.1f} s, {r['rows_per_s']:,.0f} rows/s, {r['chars_per_s'] / 1e6:.2f} M chars/s, "
               f"x{r['speedup']:.2f} vs -j {results[0]['jobs']}; {r['findings']:,} findings; "
-              f"peak RSS parent {r['parent_peak_mb']:.0f} MB, workers [{workers}] MB")
+              f"peak RSS parent {r['parent_peak_mb']:.0f} MB, workers [{workers}] MB; "
+              f"CPU s parent {r['parent_cpu_s']:.1f}" + (f", workers [{cpu}]" if cpu else "")
+              + f"; load average {r['load_before']:.2f} -> {r['load_after']:.2f}")
     if len({r["findings"] for r in results}) != 1:
         print("bench_scan: WARNING: the runs disagree on the number of findings", file=sys.stderr)
         return 1

@@ -106,10 +106,16 @@ def _init_worker(plan: Plan) -> None:
         _WORKER.update(plan=plan, checker=plan.spec.build())
 
 
-def _work(chunk: list[RawRow]) -> tuple[list[dict], int, int]:
+def _work(chunk: list[RawRow]) -> tuple[list[dict], dict]:
+    """Records of one chunk, and this process's usage so far (for benchmarks)."""
     checker, plan = _WORKER["checker"], _WORKER["plan"]
     records = [check_row(checker, plan, raw) for raw in chunk]
-    return records, os.getpid(), _peak_rss_kb()
+    return records, _usage()
+
+
+def _usage() -> dict:
+    times = os.times()
+    return {"pid": os.getpid(), "peak_kb": _peak_rss_kb(), "cpu_s": times.user + times.system}
 
 
 def _peak_rss_kb() -> int:
@@ -134,14 +140,14 @@ def run_records(rows: Iterable[RawRow], plan: Plan, jobs: int, chunk_size: int =
     """Record lists in input order, one per chunk. With ``jobs > 1`` a process pool checks the
     chunks; at most ``2 * jobs + 1`` are in flight, so the input is never held."""
     stats = stats if stats is not None else {}
-    workers: dict[int, int] = stats.setdefault("workers", {})
+    workers: dict[int, dict] = stats.setdefault("workers", {})
     chunks = iter(lambda: list(islice(rows, chunk_size)), [])
     first = list(islice(chunks, 2))
     _WORKER.update(plan=plan, checker=plan.spec.build())
     if jobs <= 1 or len(first) < 2:
         for chunk in _chain(first, chunks):
-            records, pid, peak = _work(chunk)
-            workers[pid] = peak
+            records, usage = _work(chunk)
+            workers[usage["pid"]] = usage
             yield records
         return
     import multiprocessing
@@ -154,12 +160,12 @@ def run_records(rows: Iterable[RawRow], plan: Plan, jobs: int, chunk_size: int =
         for chunk in _chain(first, chunks):
             pending.append(executor.submit(_work, chunk))
             while pending and (len(pending) > 2 * jobs or pending[0].done()):
-                records, pid, peak = pending.popleft().result()
-                workers[pid] = peak
+                records, usage = pending.popleft().result()
+                workers[usage["pid"]] = usage
                 yield records
         while pending:
-            records, pid, peak = pending.popleft().result()
-            workers[pid] = peak
+            records, usage = pending.popleft().result()
+            workers[usage["pid"]] = usage
             yield records
     finally:
         executor.shutdown(wait=True, cancel_futures=True)
@@ -447,7 +453,7 @@ def scan(options: ScanOptions, stdout=None) -> ScanResult:
             stream.close()
         else:
             stream.flush()
-    result.stats["parent_peak_kb"] = _peak_rss_kb()
+    result.stats["parent"] = _usage()
     return result
 
 

@@ -159,8 +159,6 @@ def scan_with_spark(options: ScanOptions, stdout=None) -> ScanResult:
     """``cguard scan --engine spark``: same report and summary as the local engine."""
     import sys
 
-    import pyspark  # noqa: F401  (ImportError -> the CLI's install hint)
-
     if options.resume:
         raise ScanError("--resume works with the local engine only (a Spark job is restarted as a whole)")
     spark = session()
