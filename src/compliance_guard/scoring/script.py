@@ -110,8 +110,9 @@ class _Context:
                 ok.append(m)
             elif (f.start, f.end) not in seen:
                 seen.add((f.start, f.end))
-                voided.append(Evidence(f.text, f"no credit for 「{m.text}」: it is part of a {f.severity.value} "
-                                               f"finding ({f.rule} [{f.category}])", f.start, f.end, self.line(f.start)))
+                voided.append(Evidence(f.text, f"no credit for 「{m.text}」: it is part of a finding "
+                                               f"({f.severity.value} {f.rule} [{f.category}])", f.start, f.end,
+                                       self.line(f.start)))
         return ok, voided
 
     def line(self, offset: int) -> int:
