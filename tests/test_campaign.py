@@ -83,23 +83,15 @@ def test_each_parameter_names_value_range_and_source(tmp_path, engine, change, r
 
 
 def test_longtail_and_alert_thresholds(tmp_path, engine):
-    text = BASE + textwrap.dedent("""\
-          - name: 长尾款A
-            role: 长尾款
-            price: 59
-            cost: 20
-            return_rate: 12%
-            search_share: 0.1
-        metrics:
-          return_rate: 16%
-          new_customer_share: 0.41
-        """).replace("\n  - name: 长尾款A", "\n  - name: 长尾款A")
-    text = text.replace("coupons:\n  - {name: 满99减15, type: threshold, threshold: 99, discount: 15}\n", "") + \
-        "coupons:\n  - {name: 满99减15, type: threshold, threshold: 99, discount: 15}\n"
+    longtail = ("  - name: 长尾款A\n    role: 长尾款\n    price: 59\n    cost: 20\n"
+                "    return_rate: 12%\n    search_share: 0.1\n")
+    text = BASE.replace("coupons:\n", longtail + "coupons:\n") + \
+        "metrics:\n  return_rate: 16%\n  new_customer_share: 0.41\n"
     r = run(tmp_path, engine, text)
     assert {"CMP125", "CMP126", "CMP161", "CMP162"} <= set(rules(r)), rules(r)
     msg = {f.rule: f.message for f in r.findings}
     assert "12%" in msg["CMP125"] and "≤ 10%" in msg["CMP125"]
+    assert "10%" in msg["CMP126"] and "≥ 15%" in msg["CMP126"]
     assert "16%" in msg["CMP161"] and "质量抽检" in msg["CMP161"]
     assert "41%" in msg["CMP162"] and "老客召回" in msg["CMP162"]
 
