@@ -97,12 +97,12 @@ class Section:
                             raw.append((m.start(), m.end(), cls))
                 except TimeoutError:
                     continue
-        taken: list[tuple[int, int]] = []
+        taken = bytearray(len(norm.text))
         out: list[Match] = []
         for s, e, cls in sorted(raw, key=lambda r: (-(r[1] - r[0]), r[0])):
-            if any(s < te and ts < e for ts, te in taken):
+            if any(taken[s:e]):
                 continue
-            taken.append((s, e))
+            taken[s:e] = b"\x01" * (e - s)
             os_, oe = norm.span(s, e)
             entry = self.entries[cls]
             out.append(Match(cls, entry.label, entry.credit, os_, oe, norm.original[os_:oe]))

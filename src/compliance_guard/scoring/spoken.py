@@ -9,6 +9,7 @@ markers, else it is estimated from the character count.
 """
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass, field
@@ -49,18 +50,22 @@ class Script:
     session: tuple[int, int | None] | None = None
     headings: list[tuple[int, int]] = field(default_factory=list)  # titles: not said, but name a part
 
-    def in_heading(self, offset: int) -> bool:
-        return any(s <= offset < e for s, e in self.headings)
+    def __post_init__(self):
+        self._heading = bytearray(len(self.text))
+        for s, e in self.headings:
+            self._heading[s:e] = b"\x01" * (e - s)
 
-    @property
+    def in_heading(self, offset: int) -> bool:
+        return 0 <= offset < len(self._heading) and self._heading[offset] == 1
+
+    @functools.cached_property
     def counted_positions(self) -> list[int]:
         """Offsets of the characters said or shown (not headings), in reading order."""
-        return [i for i, c in enumerate(self.scored)
-                if c != MASK and _COUNTED.match(c) and not self.in_heading(i)]
+        return [i for i, c in enumerate(self.scored) if c != MASK and not self._heading[i] and _COUNTED.match(c)]
 
-    @property
+    @functools.cached_property
     def spoken_chars(self) -> int:
-        return sum(1 for i, c in enumerate(self.scored) if self.spoken[i] and c != MASK and _COUNTED.match(c))
+        return sum(1 for i in self.counted_positions if self.spoken[i])
 
     @property
     def is_srt(self) -> bool:
