@@ -100,35 +100,38 @@ def finalize(report: ScoreReport, weights: dict[str, float], profile, capping: l
             total_w += s.weight
     quality = acc / total_w if total_w else 100.0
     report.quality = round(quality)
-    capping = report.findings if capping is None else capping
-    errors = [f for f in capping if f.severity == Severity.ERROR]
-    warnings = [f for f in capping if f.severity == Severity.WARNING]
-    score = quality
-    if errors:
-        report.cap = max(0, round(profile["compliance.error_cap"] - profile["compliance.error_cap_step"] * (len(errors) - 1)))
-        score = min(score, report.cap)
-    if warnings:
-        report.penalty = round(min(profile["compliance.warning_penalty_max"], profile["compliance.warning_penalty"] * len(warnings)))
-        score -= report.penalty
-    report.score = round(clamp(score))
+    report.cap, report.penalty = cap_and_penalty(report.findings if capping is None else capping, profile)
+    score = quality if report.cap is None else min(quality, report.cap)
+    report.score = round(clamp(score - report.penalty))
     return report
 
 
+def cap_and_penalty(findings: list[Finding], profile) -> tuple[int | None, int]:
+    """The ceiling that error findings put on a total (None without errors) and the points
+    that warnings take off."""
+    errors = sum(1 for f in findings if f.severity == Severity.ERROR)
+    warnings = sum(1 for f in findings if f.severity == Severity.WARNING)
+    cap = max(0, round(profile["compliance.error_cap"] - profile["compliance.error_cap_step"] * (errors - 1))) if errors else None
+    penalty = round(min(profile["compliance.warning_penalty_max"], profile["compliance.warning_penalty"] * warnings))
+    return cap, penalty
+
+
 def compliance_subscore(findings: list[Finding], profile) -> SubScore:
-    """The findings as a sub-score of their own (listed, never weighted: they cap instead)."""
+    """The findings as a sub-score of their own: listed, never weighted; its score is the most
+    the total can reach with them (they cap and penalise the total instead)."""
     errors = [f for f in findings if f.severity == Severity.ERROR]
     warnings = [f for f in findings if f.severity == Severity.WARNING]
     evidence = [Evidence(f.text, f"{f.severity.value} {f.rule} [{f.category}] {f.message}", f.start, f.end, f.line or None)
                 for f in findings]
+    cap, penalty = cap_and_penalty(findings, profile)
     if errors:
-        cap = max(0, profile["compliance.error_cap"] - profile["compliance.error_cap_step"] * (len(errors) - 1))
-        improvement = (f"{len(errors)} error finding(s) cap the total at {cap:g}: fix them first "
+        improvement = (f"{len(errors)} error finding(s) cap the total at {cap}: fix them first "
                        f"({'; '.join(_fix_hint(f) for f in errors[:3])})")
     elif warnings:
         improvement = f"{len(warnings)} warning(s) cost points: review them ({'; '.join(_fix_hint(f) for f in warnings[:3])})"
     else:
         improvement = ""
-    score = clamp(100 - 100 * bool(errors) * 0.4 - 40 * max(0, len(errors) - 1) - 10 * len(warnings))
+    score = clamp((100 if cap is None else cap) - penalty)  # the most the total can be: shown, never weighted
     return SubScore("compliance", "合规", score, evidence=evidence, improvement=improvement,
                     source=f"error cap: {profile.source('compliance.error_cap')}",
                     facts={"errors": len(errors), "warnings": len(warnings)})
