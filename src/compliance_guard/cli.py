@@ -7,7 +7,6 @@ import sys
 import click
 
 from . import __version__
-from .findings import Severity
 from .packs import PackError
 
 FAIL_ON = ("error", "warning", "info", "never")
@@ -48,12 +47,9 @@ def build_engine(packs=(), select=(), ignore=(), severity=None, allow_terms=(), 
 
 
 def exit_code(results, fail_on: str) -> int:
-    if any(r.error for r in results):
-        return 1
-    if fail_on == "never":
-        return 0
-    threshold = Severity.parse(fail_on).rank
-    return 1 if any(f.severity.rank >= threshold for r in results for f in r.findings) else 0
+    from .lint import exit_status
+
+    return exit_status(results, fail_on)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -63,31 +59,124 @@ def main():
     WeChat platform rules and pricing rules."""
 
 
+def _config_options(fn):
+    """The configuration keys as flags, shared by check, fix and config."""
+    options = [
+        click.option("--config", "config_path", type=click.Path(dir_okay=False),
+                     help="Config file (default: .cguard.yaml, cguard.yaml or [tool.cguard] in pyproject.toml, "
+                          "searched upward from the working directory)."),
+        click.option("--no-config", is_flag=True, help="Ignore any config file."),
+        click.option("--select", multiple=True, help="Only these rule ids, pack names or categories (comma-separated; replaces the config's)."),
+        click.option("--ignore", multiple=True, help="Skip these rule ids, pack names or categories (comma-separated; added to the config's)."),
+        click.option("--pack", "packs", multiple=True, type=click.Path(), help="Extra rule pack file or directory."),
+        click.option("--severity", "severities", multiple=True, metavar="RULE=LEVEL",
+                     help="Override a rule's severity, e.g. ABS001=warning (repeatable, comma-separated)."),
+        click.option("--allow", "allow", multiple=True, metavar="TERM",
+                     help="Allow-listed term, e.g. a brand name: findings inside it are dropped (repeatable)."),
+        click.option("--include", multiple=True, metavar="GLOB", help="Files to check inside directories (replaces the config's; default: by suffix)."),
+        click.option("--exclude", multiple=True, metavar="GLOB", help="Files never checked, even when named (added to the config's)."),
+        click.option("--fail-on", type=click.Choice(FAIL_ON), default=None,
+                     help="Lowest severity that makes the exit code 1 [default: the config's, else error]."),
+    ]
+    for option in reversed(options):
+        fn = option(fn)
+    return fn
+
+
+def _load_config(config_path, no_config, select, ignore, packs, severities, allow, include, exclude, fail_on,
+                 baseline=None, no_baseline=False):
+    """The config file merged with the flags; problems become exit-2 one-liners."""
+    from .config import ConfigError, resolve
+
+    severity = {}
+    for item in _split(severities):
+        rule, sep, level = item.partition("=")
+        if not sep or level.strip().lower() not in ("error", "warning", "info"):
+            raise UsageFailure(f"--severity: expected RULE=error|warning|info, got {item!r}")
+        severity[rule.strip()] = level.strip().lower()
+    try:
+        return resolve(config_path, no_config).merged(
+            select=_split(select), ignore=_split(ignore), packs=packs, severity=severity, allow=allow,
+            include=include, exclude=exclude, fail_on=fail_on, baseline=baseline, no_baseline=no_baseline)
+    except ConfigError as exc:
+        raise UsageFailure(str(exc)) from None
+
+
+def _config_engine(config):
+    """The engine for a merged config; unknown rule names in it are exit-2 errors too."""
+    from .config import ConfigError
+
+    engine = build_engine(config.packs, config.select, config.ignore, config.severity, config.allow)
+    known = {n for r in engine.packset.rules for n in (r.id, r.pack, r.category)}
+    try:
+        config.validate_names(known, {r.id for r in engine.packset.rules})
+    except ConfigError as exc:
+        raise UsageFailure(str(exc)) from None
+    return engine
+
+
 @main.command()
-@click.argument("paths", nargs=-1, required=True)
-@click.option("--format", "fmt", default="text", show_default=True, help="Output format.")
-@click.option("--fail-on", type=click.Choice(FAIL_ON), default="error", show_default=True,
-              help="Lowest severity that makes the exit code 1.")
-@click.option("--select", multiple=True, help="Only these rule ids, pack names or categories (comma-separated).")
-@click.option("--ignore", multiple=True, help="Skip these rule ids, pack names or categories (comma-separated).")
-@click.option("--pack", "packs", multiple=True, type=click.Path(), help="Extra rule pack file or directory.")
+@click.argument("paths", nargs=-1)
+@click.option("--format", "fmt", default="auto", show_default=True,
+              help="Output format: auto (github inside GitHub Actions, else text), text, json, sarif, github, rdjson, junit.")
+@_config_options
+@click.option("--baseline", type=click.Path(dir_okay=False),
+              help="Only findings missing from this baseline count [default: .cguard-baseline.json beside the config or here].")
+@click.option("--no-baseline", is_flag=True, help="Ignore any baseline.")
+@click.option("--write-baseline", type=click.Path(dir_okay=False), help="Record today's findings in this file and exit 0.")
+@click.option("--report-unused-suppressions", is_flag=True, help="Warn about cguard: disable directives that suppress nothing.")
+@click.option("--diff", "diff_rev", is_flag=False, flag_value="HEAD", default=None, metavar="[REV]",
+              help="Only findings on lines changed since REV (default HEAD), in files of `git diff`.")
 @click.option("--stdin-name", default="-", help="Path to report for text read from stdin.")
 @click.option("--color/--no-color", default=None, help="Colour text output (default: on a TTY).")
-def check(paths, fmt, fail_on, select, ignore, packs, stdin_name, color):
+def check(paths, fmt, config_path, no_config, select, ignore, packs, severities, allow, include, exclude, fail_on,
+          baseline, no_baseline, write_baseline, report_unused_suppressions, diff_rev, stdin_name, color):
     """Check scripts and posts (.txt, .md, .srt, .docx; directories recurse; - reads stdin)."""
+    from . import baseline as baselines
     from .lint import check_paths
-    from .report import FORMATTERS
+    from .report import FORMATTERS, pick
 
+    fmt = pick(fmt)
     if fmt not in FORMATTERS:
-        raise UsageFailure(f"unknown format {fmt!r} (choose from {', '.join(sorted(FORMATTERS))})")
-    engine = build_engine(packs, _split(select), _split(ignore))
+        raise UsageFailure(f"unknown format {fmt!r} (choose from auto, {', '.join(sorted(FORMATTERS))})")
+    config = _load_config(config_path, no_config, select, ignore, packs, severities, allow, include, exclude,
+                          fail_on, baseline, no_baseline)
+    engine = _config_engine(config)
+    changed = None
+    if diff_rev is not None:
+        from . import gitdiff
+
+        try:
+            diff_rev, paths = gitdiff.split_rev(diff_rev, paths)
+            changed = gitdiff.changed_lines(diff_rev, paths)
+        except gitdiff.GitError as exc:
+            raise UsageFailure(str(exc)) from None
+        paths = gitdiff.files_in(changed, paths)
+    elif not paths:
+        raise click.UsageError("Missing argument 'PATHS...'.")
     errors: list[str] = []
-    results = check_paths(engine, paths, stdin_name=stdin_name, errors=errors)
+    results = check_paths(engine, paths, stdin_name=stdin_name, errors=errors, config=config,
+                          report_unused=report_unused_suppressions)
+    if changed is not None:
+        gitdiff.restrict(results, changed)
     for message in errors:
         click.echo(f"cguard: warning: {message}", err=True)
-    out = sys.stdout
-    FORMATTERS[fmt](results, out, color=sys.stdout.isatty() if color is None else color)
-    sys.exit(exit_code(results, fail_on))
+    try:
+        if write_baseline:
+            n = baselines.write(write_baseline, results)
+            click.echo(f"cguard: wrote {n} finding(s) to {write_baseline}", err=True)
+            sys.exit(1 if any(r.error for r in results) else 0)
+        baseline_file = config.baseline_file()
+        if baseline_file is not None:
+            dropped, stale = baselines.Baseline.load(baseline_file).filter(results)
+            if dropped or stale:
+                click.echo(f"cguard: {dropped} finding(s) in the baseline {baseline_file} not reported"
+                           + (f"; {stale} baseline entr{'y' if stale == 1 else 'ies'} no longer found"
+                              " (refresh with --write-baseline)" if stale else ""), err=True)
+    except baselines.BaselineError as exc:
+        raise UsageFailure(str(exc)) from None
+    FORMATTERS[fmt](results, sys.stdout, color=sys.stdout.isatty() if color is None else color, rules=engine.rules)
+    sys.exit(exit_code(results, config.fail_on))
 
 
 @main.group()
@@ -359,3 +448,49 @@ def scan(listings, out, summary_path, html_path, input_format, maps, delimiter, 
                    + (f" (continue with --resume --out {out})" if out else ""), err=True)
         sys.exit(130)
     sys.exit(exit_status(summary, fail_on))
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--write", is_flag=True, help="Apply the fixes to the files instead of printing a diff.")
+@_config_options
+def fix(paths, write, config_path, no_config, select, ignore, packs, severities, allow, include, exclude, fail_on):
+    """Replace each finding that has exactly one literal suggestion: print a unified diff, or
+    apply it with --write. Findings with several, no or advisory suggestions are listed on
+    stderr for a human. Exit 1 while anything is left to do."""
+    from .fix import plan_paths
+
+    config = _load_config(config_path, no_config, select, ignore, packs, severities, allow, include, exclude, fail_on)
+    plans = plan_paths(_config_engine(config), paths, config)
+    fixed = files = 0
+    for plan in plans:
+        if plan.error:
+            click.echo(f"cguard: error: {plan.error}", err=True)
+            continue
+        if plan.edits:
+            if write:
+                plan.write()
+            else:
+                click.echo(plan.diff(), nl=False)
+            fixed += sum(len(e.findings) for e in plan.edits)
+            files += 1
+        for f, why in plan.manual:
+            click.echo(f"{plan.path}:{f.line}:{f.column}: {f.rule} 「{f.text}」 needs a human: {why}", err=True)
+    manual = sum(len(p.manual) for p in plans)
+    verb = "fixed" if write else "fixable"
+    click.echo(f"cguard: {fixed} finding(s) {verb} in {files} file(s); {manual} left for a human", err=True)
+    pending = manual or any(p.error for p in plans) or (fixed and not write)
+    sys.exit(1 if pending else 0)
+
+
+@main.command("config")
+@_config_options
+@click.option("--baseline", type=click.Path(dir_okay=False), help="Baseline file to report.")
+@click.option("--no-baseline", is_flag=True, help="Ignore any baseline.")
+def show_config(config_path, no_config, select, ignore, packs, severities, allow, include, exclude, fail_on,
+                baseline, no_baseline):
+    """Print the configuration in force here (file + flags, merged) as YAML."""
+    config = _load_config(config_path, no_config, select, ignore, packs, severities, allow, include, exclude,
+                          fail_on, baseline, no_baseline)
+    _config_engine(config)  # the same validation a check would do
+    click.echo(config.dump(), nl=False)

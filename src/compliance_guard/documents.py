@@ -57,20 +57,28 @@ class Document:
 
 def decode(data: bytes, name: str) -> str:
     """Decode a text file; raise DocumentError for binary or undecodable input."""
+    return sniff(data, name)[0]
+
+
+def sniff(data: bytes, name: str) -> tuple[str, str, bytes]:
+    """``(text, codec, bom)`` with ``bom + text.encode(codec) == data`` for well-formed files
+    (line endings untouched), so a fix can write the file back in its own encoding."""
+    bom = b""
     if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
+        bom, data = data[:3], data[3:]
     elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        codec = "utf-16-le" if data.startswith(b"\xff\xfe") else "utf-16-be"
         try:
-            return data.decode("utf-16")
+            return data[2:].decode(codec), codec, data[:2]
         except UnicodeDecodeError as exc:
             raise DocumentError(f"{name}: invalid UTF-16 at byte {exc.start}") from None
     if b"\x00" in data[:8192]:
         raise DocumentError(f"{name}: binary file (NUL bytes), not checked")
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8"), "utf-8", bom
     except UnicodeDecodeError as utf8_error:
         try:
-            return data.decode("gb18030")
+            return data.decode("gb18030"), "gb18030", bom
         except UnicodeDecodeError:
             line = data[: utf8_error.start].count(b"\n") + 1
             raise DocumentError(
@@ -161,13 +169,14 @@ def _ms(parts) -> int:
     return ((int(h) * 60 + int(m)) * 60 + int(s)) * 1000 + int(frac.ljust(3, "0"))
 
 
-def iter_paths(paths, suffixes=DOCUMENT_SUFFIXES):
-    """Files under ``paths``: files as given, directories recursed for known document suffixes."""
+def iter_paths(paths, suffixes=DOCUMENT_SUFFIXES, want=None):
+    """Files under ``paths``: files as given, directories recursed for known document suffixes
+    (or, when given, the files ``want(path)`` accepts, e.g. a config's include globs)."""
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
             for sub in sorted(p.rglob("*")):
-                if sub.is_file() and sub.suffix.lower() in suffixes and not any(
+                if sub.is_file() and (want(sub) if want else sub.suffix.lower() in suffixes) and not any(
                     part.startswith(".") for part in sub.relative_to(p).parts
                 ) and not sub.name.startswith("~$"):  # Word's lock file beside an open document
                     yield sub

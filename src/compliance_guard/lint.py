@@ -3,11 +3,14 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 from .documents import Document, DocumentError, from_text, iter_paths, read_path
 from .engine import Engine
-from .findings import Finding, LineIndex
+from .findings import Finding, LineIndex, Severity
+
+if TYPE_CHECKING:
+    from .config import Config, FileSettings
 
 
 @dataclass
@@ -16,24 +19,68 @@ class FileResult:
     findings: list[Finding] = field(default_factory=list)
     error: str | None = None
     text: str | None = None  # the decoded text, for formatters that show context
+    fail_on: str | None = None  # a per-file override of --fail-on from the config
 
 
-def check_document(engine: Engine, doc: Document, errors: list[str] | None = None) -> list[Finding]:
+def check_document(engine: Engine, doc: Document, errors: list[str] | None = None,
+                   report_unused: bool = False) -> list[Finding]:
+    """Located findings of ``doc`` with its inline suppressions applied."""
+    from . import suppressions
+
     findings = engine.check_unlocated(doc.check_text, errors)
     index = LineIndex(doc.text)
     for f in findings:
         f.text = doc.text[f.start:f.end]
         index.locate(f)
+    if "cguard" in doc.text:
+        skip = []
+        if doc.kind == "markdown":
+            from .markdown import code_spans
+
+            skip = code_spans(doc.text)
+        directives = suppressions.parse(doc.text, skip)
+        findings = suppressions.apply(doc.text, findings, directives, report_unused)
     return findings
 
 
+class EngineSet:
+    """The run's engine plus variants for files whose per-file config differs (built once each)."""
+
+    def __init__(self, engine: Engine, config: "Config | None" = None):
+        self.engine = engine
+        self.config = config
+        self._base = config.base_settings() if config else None
+        self._variants: dict = {}
+
+    def for_path(self, path: str) -> tuple[Engine, str | None]:
+        if self.config is None or not self.config.per_file:
+            return self.engine, None
+        settings = self.config.settings_for(path)
+        if settings == self._base:
+            return self.engine, None
+        return self._variant(settings), settings.fail_on
+
+    def _variant(self, s: "FileSettings") -> Engine:
+        if s not in self._variants:
+            self._variants[s] = Engine(self.engine.packset, select=s.select, ignore=s.ignore,
+                                       severity=dict(s.severity), allow_terms=s.allow)
+        return self._variants[s]
+
+
 def check_paths(engine: Engine, paths: Iterable[str], stdin_name: str = "-",
-                errors: list[str] | None = None) -> list[FileResult]:
-    """One FileResult per input file; unreadable files carry an error, the rest go on."""
+                errors: list[str] | None = None, config: "Config | None" = None,
+                report_unused: bool = False) -> list[FileResult]:
+    """One FileResult per input file; unreadable files carry an error, the rest go on.
+
+    With a ``config``: its ``include`` globs choose the files found in directories, ``exclude``
+    drops files (named ones too, so pre-commit's file lists obey it) and ``per-file`` entries
+    pick the rules and the fail-on level of the files they match."""
     from .documents import decode
 
+    engines = EngineSet(engine, config)
     results: list[FileResult] = []
-    for path in iter_paths(paths):
+    for path in select_paths(paths, config, stdin_name):
+        file_engine, fail_on = engines.for_path(stdin_name if str(path) == "-" else path)
         try:
             if str(path) == "-":
                 doc = from_text(stdin_name, decode(sys.stdin.buffer.read(), stdin_name))
@@ -42,5 +89,27 @@ def check_paths(engine: Engine, paths: Iterable[str], stdin_name: str = "-",
         except DocumentError as exc:
             results.append(FileResult(str(path), error=str(exc)))
             continue
-        results.append(FileResult(doc.path, check_document(engine, doc, errors), text=doc.text))
+        findings = check_document(file_engine, doc, errors, report_unused)
+        results.append(FileResult(doc.path, findings, text=doc.text, fail_on=fail_on))
     return results
+
+
+def select_paths(paths: Iterable[str], config: "Config | None" = None, stdin_name: str = "-"):
+    """The files to check: directories expanded (by ``include`` globs when the config has
+    them, else by suffix), then anything matching ``exclude`` dropped."""
+    want = config.included if config is not None and config.include else None
+    for path in iter_paths(paths, want=want):
+        name = stdin_name if str(path) == "-" else path
+        if config is None or not config.excluded(name):
+            yield path
+
+
+def exit_status(results: list[FileResult], fail_on: str) -> int:
+    """1 when a file could not be read or has a finding at or above its fail-on level."""
+    if any(r.error for r in results):
+        return 1
+    for r in results:
+        level = r.fail_on or fail_on
+        if level != "never" and any(f.severity.rank >= Severity.parse(level).rank for f in r.findings):
+            return 1
+    return 0

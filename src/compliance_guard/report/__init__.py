@@ -38,4 +38,14 @@ def worst_severity(results) -> Severity | None:
 
 TOOL = {"tool": "compliance-guard", "version": __version__}
 
-from . import json_format, text  # noqa: E402,F401  (register the built-in formatters)
+from . import github, json_format, junit, rdjson, sarif, text  # noqa: E402,F401  (register the built-in formatters)
+
+
+def pick(name: str, environ=None) -> str:
+    """``auto``: GitHub annotations inside GitHub Actions, else text."""
+    import os
+
+    if name != "auto":
+        return name
+    env = os.environ if environ is None else environ
+    return "github" if env.get("GITHUB_ACTIONS") == "true" else "text"

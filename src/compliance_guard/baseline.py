@@ -1,0 +1,112 @@
+"""Baselines: today's findings recorded so that only new ones fail.
+
+A finding is remembered by a fingerprint of its rule, its normalised matched text and the
+normalised content of its line(s) -- never the line number -- so adding or moving lines above
+it keeps it baselined, while editing its own line (or copying it elsewhere) makes it new.
+Identical findings are counted: a baseline holding two of them lets two through, not three.
+Paths are stored relative to the baseline file, in POSIX form.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections import Counter
+from pathlib import Path
+
+from . import __version__
+from .findings import Finding
+from .normalize import normalize
+
+FORMAT = 1
+_SPACE = re.compile(r"\s+")
+
+
+class BaselineError(Exception):
+    """A baseline file that cannot be used, as one line naming it."""
+
+
+def fingerprint(f: Finding, text: str | None) -> str:
+    """Stable id of a finding in a document: rule + matched text + its line content."""
+    lines = text.split("\n") if text is not None else []
+    context = "\n".join(lines[f.line - 1:max(f.line, f.end_line)]) if lines and f.line else ""
+    parts = [f.rule, _norm(f.text), _norm(context), f.field or ""]
+    return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()[:20]
+
+
+def _norm(s: str) -> str:
+    return _SPACE.sub("", normalize(s).text)
+
+
+def _key(path: str, root: Path) -> str:
+    p = Path(path)
+    try:
+        return p.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return p.as_posix()
+
+
+def write(path: str | Path, results) -> int:
+    """Record every finding of ``results`` in ``path``; returns how many."""
+    path = Path(path)
+    root = path.resolve().parent
+    counts: Counter = Counter()
+    info: dict = {}
+    for r in results:
+        for f in r.findings:
+            k = (_key(r.path, root), f.rule, fingerprint(f, r.text))
+            counts[k] += 1
+            info.setdefault(k, f.text)
+    entries = [{"path": p, "rule": rule, "text": info[(p, rule, fp)], "fingerprint": fp, "count": n}
+               for (p, rule, fp), n in sorted(counts.items())]
+    doc = {"tool": "compliance-guard", "version": __version__, "format": FORMAT, "findings": entries}
+    try:
+        path.write_text(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise BaselineError(f"{path}: cannot write baseline: {exc.strerror or exc}") from None
+    return sum(counts.values())
+
+
+class Baseline:
+    def __init__(self, path: Path, counts: Counter):
+        self.path = path
+        self.root = path.resolve().parent
+        self.counts = counts
+
+    @classmethod
+    def load(cls, path: str | Path) -> "Baseline":
+        path = Path(path)
+        try:
+            doc = json.loads(path.read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise BaselineError(f"{path}: cannot read baseline: {exc.strerror or exc}") from None
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            line = getattr(exc, "lineno", 0)
+            raise BaselineError(f"{path}:{line}: not a baseline file (invalid JSON); write one with --write-baseline") from None
+        if not isinstance(doc, dict) or doc.get("format") != FORMAT or not isinstance(doc.get("findings"), list):
+            raise BaselineError(f"{path}: not a cguard baseline (format {FORMAT}); write one with --write-baseline")
+        counts: Counter = Counter()
+        for i, e in enumerate(doc["findings"]):
+            try:
+                counts[(str(e["path"]), str(e["rule"]), str(e["fingerprint"]))] += int(e.get("count", 1))
+            except (KeyError, TypeError, ValueError):
+                raise BaselineError(f"{path}: entry {i + 1} needs path, rule and fingerprint") from None
+        return cls(path, counts)
+
+    def filter(self, results) -> tuple[int, int]:
+        """Drop baselined findings from ``results`` in place; returns (dropped, stale entries)."""
+        left = Counter(self.counts)
+        dropped = 0
+        for r in results:
+            kept = []
+            for f in r.findings:
+                k = (_key(r.path, self.root), f.rule, fingerprint(f, r.text))
+                if left[k] > 0:
+                    left[k] -= 1
+                    dropped += 1
+                else:
+                    kept.append(f)
+            r.findings = kept
+        checked = {_key(r.path, self.root) for r in results}
+        stale = sum(n for (p, _, _), n in left.items() if n > 0 and p in checked)
+        return dropped, stale

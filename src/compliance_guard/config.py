@@ -1,0 +1,482 @@
+"""Project configuration: ``.cguard.yaml`` / ``cguard.yaml`` / ``[tool.cguard]`` in
+``pyproject.toml``, found upward from the working directory and merged with command-line flags.
+
+A content repository keeps its team's choices (packs, brand names, ignored paths, per-folder
+leniency) in one file next to the copy, so every run -- a writer's, pre-commit's, CI's -- checks
+the same way. Every problem in the file is one line naming the file, the line and the key.
+"""
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+CONFIG_NAMES = (".cguard.yaml", "cguard.yaml")
+BASELINE_NAME = ".cguard-baseline.json"
+FAIL_ON = ("error", "warning", "info", "never")
+SEVERITIES = ("error", "warning", "info")
+KEYS = ("select", "ignore", "packs", "severity", "allow", "include", "exclude", "fail-on", "per-file", "baseline")
+PER_FILE_KEYS = ("files", "select", "ignore", "severity", "allow", "fail-on")
+
+
+class ConfigError(Exception):
+    """A configuration problem, already formatted as one line (``file:line: message``)."""
+
+
+@dataclass(frozen=True)
+class FileSettings:
+    """What applies to one file once the per-file overrides are folded in."""
+
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    severity: tuple[tuple[str, str], ...] = ()
+    allow: tuple[str, ...] = ()
+    fail_on: str = "error"
+
+
+@dataclass
+class PerFile:
+    files: tuple[str, ...]
+    select: tuple[str, ...] | None = None  # replaces the global selection for these files
+    ignore: tuple[str, ...] = ()  # added to the global ignores
+    severity: dict[str, str] = field(default_factory=dict)
+    allow: tuple[str, ...] = ()
+    fail_on: str | None = None
+    where: dict[str, str] = field(default_factory=dict)  # key -> "file:line"
+
+
+@dataclass
+class Config:
+    path: Path | None = None  # the config file; None when running on defaults
+    root: Path = field(default_factory=Path.cwd)  # globs and relative paths start here
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    packs: tuple[str, ...] = ()
+    severity: dict[str, str] = field(default_factory=dict)
+    allow: tuple[str, ...] = ()
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    fail_on: str = "error"
+    per_file: tuple[PerFile, ...] = ()
+    baseline: Path | None = None  # set explicitly (config key or flag)
+    baseline_off: bool = False  # ``baseline: false`` or --no-baseline
+    where: dict[str, str] = field(default_factory=dict)  # key -> "file:line"
+    from_cli: dict[str, frozenset] = field(default_factory=dict)  # key -> values given as flags
+
+    # -- files ---------------------------------------------------------------------------
+
+    def relative(self, path: str | Path) -> str | None:
+        """``path`` relative to the root in POSIX form, or None when it lies outside."""
+        try:
+            return Path(path).resolve().relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            return None
+
+    def excluded(self, path: str | Path) -> bool:
+        rel = self.relative(path)
+        return rel is not None and any(glob_match(g, rel) for g in self.exclude)
+
+    def included(self, path: str | Path) -> bool:
+        """Whether a file found inside a directory is checked (``include`` globs, when set)."""
+        rel = self.relative(path)
+        return rel is not None and any(glob_match(g, rel) for g in self.include)
+
+    def base_settings(self) -> FileSettings:
+        return FileSettings(tuple(self.select), tuple(dict.fromkeys(self.ignore)),
+                            tuple(sorted(self.severity.items())), tuple(dict.fromkeys(self.allow)), self.fail_on)
+
+    def settings_for(self, path: str | Path) -> FileSettings:
+        """The base settings with every matching ``per-file`` entry applied in order."""
+        select, ignore = self.select, self.ignore
+        severity, allow, fail_on = dict(self.severity), self.allow, self.fail_on
+        rel = self.relative(path) if self.per_file else None
+        if rel is not None:
+            for entry in self.per_file:
+                if not any(glob_match(g, rel) for g in entry.files):
+                    continue
+                if entry.select is not None:
+                    select = entry.select
+                ignore = ignore + entry.ignore
+                severity.update(entry.severity)
+                allow = allow + entry.allow
+                fail_on = entry.fail_on or fail_on
+        return FileSettings(tuple(select), tuple(dict.fromkeys(ignore)), tuple(sorted(severity.items())),
+                            tuple(dict.fromkeys(allow)), fail_on)
+
+    def baseline_file(self, cwd: Path | None = None) -> Path | None:
+        """The baseline in force: the explicit one, else ``.cguard-baseline.json`` beside the
+        config file or in the working directory, when it exists."""
+        if self.baseline_off:
+            return None
+        if self.baseline is not None:
+            return self.baseline
+        places = ([self.path.parent] if self.path else []) + [cwd or Path.cwd()]
+        return next((p / BASELINE_NAME for p in places if (p / BASELINE_NAME).is_file()), None)
+
+    # -- merging ---------------------------------------------------------------------------
+
+    def merged(self, *, select=(), ignore=(), packs=(), severity=None, allow=(), include=(), exclude=(),
+               fail_on=None, baseline=None, no_baseline=False) -> "Config":
+        """Command-line flags over the file: --select, --include, --fail-on and --baseline
+        replace; --ignore, --pack, --allow and --exclude add; --severity overrides per rule."""
+        from_cli = {"select": frozenset(select), "ignore": frozenset(ignore), "severity": frozenset(severity or {})}
+        return replace(
+            self,
+            select=tuple(select) or self.select,
+            ignore=tuple(dict.fromkeys(self.ignore + tuple(ignore))),
+            packs=self.packs + tuple(str(Path(p)) for p in packs),
+            severity={**self.severity, **(severity or {})},
+            allow=tuple(dict.fromkeys(self.allow + tuple(allow))),
+            include=tuple(include) or self.include,
+            exclude=self.exclude + tuple(exclude),
+            fail_on=fail_on or self.fail_on,
+            baseline=Path(baseline) if baseline else self.baseline,
+            baseline_off=no_baseline or (self.baseline_off and not baseline),
+            from_cli=from_cli,
+        )
+
+    def validate_names(self, known: set[str], rule_ids: set[str]) -> None:
+        """Reject selectors and severity keys that name no rule, pack or category (a typo
+        would otherwise silently check everything)."""
+        folded = {k.casefold() for k in known}
+        ids = {r.casefold() for r in rule_ids}
+
+        def check(values, key, where, pool, what):
+            for v in values:
+                if v.casefold() not in pool:
+                    origin = f"--{key}" if v in self.from_cli.get(key, ()) else f"{where.get(key, '?')}: {key}"
+                    raise ConfigError(f"{origin}: unknown {what} {v!r} (see `cguard rules list`)")
+
+        for holder in (self, *self.per_file):
+            check(holder.select or (), "select", holder.where, folded, "rule, pack or category")
+            check(holder.ignore, "ignore", holder.where, folded, "rule, pack or category")
+            check(holder.severity, "severity", holder.where, ids, "rule")
+
+    # -- display -----------------------------------------------------------------------------
+
+    def to_dict(self, cwd: Path | None = None) -> dict:
+        """The merged configuration as ``cguard config`` prints it."""
+        baseline = self.baseline_file(cwd)
+        out: dict[str, Any] = {
+            "select": list(self.select), "ignore": list(self.ignore), "packs": list(self.packs),
+            "severity": dict(self.severity), "allow": list(self.allow), "include": list(self.include),
+            "exclude": list(self.exclude), "fail-on": self.fail_on,
+        }
+        out["per-file"] = [
+            {k: v for k, v in (("files", list(p.files)), ("select", None if p.select is None else list(p.select)),
+                               ("ignore", list(p.ignore)), ("severity", p.severity), ("allow", list(p.allow)),
+                               ("fail-on", p.fail_on)) if v not in (None, [], {})}
+            for p in self.per_file
+        ]
+        out["baseline"] = str(baseline) if baseline else None
+        return out
+
+    def dump(self, cwd: Path | None = None) -> str:
+        head = f"# config: {self.path}\n" if self.path else "# config: none found (defaults)\n"
+        return head + f"# root: {self.root}\n" + yaml.safe_dump(
+            self.to_dict(cwd), allow_unicode=True, sort_keys=False, default_flow_style=False)
+
+
+# -- discovery and loading ---------------------------------------------------------------------
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest config file in ``start`` or above it; a pyproject.toml counts only with a
+    ``[tool.cguard]`` table."""
+    start = start.resolve()
+    for directory in (start, *start.parents):
+        for name in CONFIG_NAMES:
+            if (directory / name).is_file():
+                return directory / name
+        pyproject = directory / "pyproject.toml"
+        if pyproject.is_file() and _has_tool_table(pyproject):
+            return pyproject
+    return None
+
+
+def _has_tool_table(path: Path) -> bool:
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    return re.search(r"^\s*\[\[?\s*tool\s*\.\s*cguard\b", text, re.M) is not None
+
+
+def resolve(config_path: str | Path | None = None, no_config: bool = False, cwd: Path | None = None) -> Config:
+    """The configuration for a run: ``--config`` if given, else the discovered file, else defaults."""
+    cwd = cwd or Path.cwd()
+    if no_config:
+        return Config(root=cwd)
+    if config_path is not None:
+        path = Path(config_path)
+        if not path.is_file():
+            raise ConfigError(f"{path}: config file not found")
+    else:
+        path = find_config(cwd)
+        if path is None:
+            return Config(root=cwd)
+    return load(path)
+
+
+def load(path: Path) -> Config:
+    raw = _load_toml(path) if path.suffix == ".toml" else _load_yaml(path)
+    return _build(path, raw)
+
+
+def _load_yaml(path: Path) -> dict:
+    from .scoring import yamlpos
+
+    try:
+        text = yamlpos.read_text(path)
+        data = yamlpos.loads(text, str(path)) if text.strip() else {}
+    except yamlpos.YamlError as exc:
+        raise ConfigError(str(exc)) from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}:{getattr(data, 'line', 1)}: the config must be a mapping of keys (select, ignore, ...)")
+    return data
+
+
+def _load_toml(path: Path) -> dict:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on Python 3.10 only
+        import tomli as tomllib
+    try:
+        text = path.read_text(encoding="utf-8")
+        doc = tomllib.loads(text)
+    except OSError as exc:
+        raise ConfigError(f"{path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 (TOML must be UTF-8)") from None
+    except tomllib.TOMLDecodeError as exc:
+        m = re.search(r"line (\d+)", str(exc))
+        line = m.group(1) if m else text.count("\n") + 1
+        raise ConfigError(f"{path}:{line}: malformed TOML: {str(exc).split(' (at')[0]}") from None
+    data = doc.get("tool", {}).get("cguard")
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: tool.cguard must be a table")
+    return _with_lines(data, _toml_key_lines(text), ())
+
+
+def _with_lines(value, lines: dict, scope: tuple):
+    """TOML parsers keep no positions: attach the lines found by scanning the text to the
+    tables, so errors name lines as they do for YAML."""
+    from .scoring.yamlpos import PosDict, PosList
+
+    if isinstance(value, dict):
+        d = PosDict({k: _with_lines(v, lines, scope + (k,)) for k, v in value.items()})
+        d.line = lines.get(scope, 0)
+        d.key_lines = {k: lines.get(scope + (str(k).replace("_", "-"),), d.line) for k in value}
+        d.spans = {}
+        return d
+    if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+        items = PosList(_with_lines(v, lines, scope + (i,)) for i, v in enumerate(value))
+        items.line = lines.get(scope, 0)
+        items.item_lines = [lines.get(scope + (i,), items.line) for i in range(len(value))]
+        items.spans = []
+        return items
+    return value
+
+
+_TOML_TABLE = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$")
+_TOML_KEY = re.compile(r"""^\s*(?:"([^"]+)"|'([^']+)'|([A-Za-z0-9_-]+))\s*=""")
+
+
+def _toml_key_lines(text: str) -> dict:
+    """(key path) -> line for the keys and tables under tool.cguard; array-of-table entries
+    are numbered in order (``("per-file", 0, "files")``)."""
+    lines: dict = {}
+    scope: tuple | None = None
+    arrays: dict[tuple, int] = {}
+    for n, raw in enumerate(text.split("\n"), 1):
+        m = _TOML_TABLE.match(raw)
+        if m:
+            parts = [x.strip().strip('"').strip("'").replace("_", "-")
+                     for x in re.split(r"\s*\.\s*", m.group(2))]
+            if parts[:2] != ["tool", "cguard"]:
+                scope = None
+                continue
+            scope = tuple(parts[2:])
+            if m.group(1) == "[[" and scope:
+                arrays[scope] = arrays.get(scope, -1) + 1
+                lines.setdefault(scope, n)
+                scope = scope + (arrays[scope],)
+            lines.setdefault(scope, n)
+            continue
+        k = _TOML_KEY.match(raw)
+        if scope is not None and k:
+            key = (k.group(1) or k.group(2) or k.group(3)).replace("_", "-")
+            lines.setdefault(scope + (key,), n)
+            # keys of an inline table on this line ({CFG001 = "info"}) sit on the same line
+            for inner in re.findall(r"[{,]\s*\"?([A-Za-z0-9_-]+)\"?\s*=", raw[k.end():]):
+                lines.setdefault(scope + (key, inner.replace("_", "-")), n)
+    return lines
+
+
+# -- validation ------------------------------------------------------------------------------
+
+
+def _build(path: Path, raw: dict) -> Config:
+    from .scoring.yamlpos import line_of
+
+    cfg = Config(path=path, root=path.parent.resolve())
+    where: dict[str, str] = {}
+    get: dict[str, Any] = {}
+    for key in raw:
+        norm = str(key).replace("_", "-")
+        at = f"{path}:{line_of(raw, key)}"
+        if norm not in KEYS:
+            raise ConfigError(f"{at}: unknown key {key!r} (known: {', '.join(KEYS)})")
+        get[norm], where[norm] = raw[key], at
+    kw: dict[str, Any] = {}
+    for key in ("select", "ignore", "allow", "include", "exclude"):
+        if key in get:
+            kw[key] = _strings(get[key], where[key], key, split=key in ("select", "ignore"))
+    if "packs" in get:
+        kw["packs"] = tuple(str(_relative_to(cfg.root, p)) for p in _strings(get["packs"], where["packs"], "packs"))
+        for p in kw["packs"]:
+            if not Path(p).exists():
+                raise ConfigError(f"{where['packs']}: packs: {p} does not exist")
+    if "severity" in get:
+        kw["severity"] = _severities(get["severity"], path, where["severity"], "severity")
+    if "fail-on" in get:
+        kw["fail_on"] = _choice(get["fail-on"], where["fail-on"], "fail-on", FAIL_ON)
+    if "baseline" in get:
+        value = get["baseline"]
+        if value is False:
+            kw["baseline_off"] = True
+        elif isinstance(value, str) and value.strip():
+            kw["baseline"] = _relative_to(cfg.root, value)
+        else:
+            raise ConfigError(f"{where['baseline']}: baseline must be a file path or false")
+    if "per-file" in get:
+        kw["per_file"] = _per_file(get["per-file"], path, where["per-file"])
+    return replace(cfg, where=where, **kw)
+
+
+def _per_file(value, path: Path, at: str) -> tuple[PerFile, ...]:
+    from .scoring.yamlpos import line_of
+
+    if not isinstance(value, list):
+        raise ConfigError(f"{at}: per-file must be a list of entries with `files:`")
+    entries = []
+    for i, item in enumerate(value):
+        item_at = f"{path}:{line_of(value, i)}"
+        if not isinstance(item, dict):
+            raise ConfigError(f"{item_at}: per-file entry must be a mapping with `files:`")
+        where: dict[str, str] = {}
+        kw: dict[str, Any] = {}
+        for key, v in item.items():
+            norm = str(key).replace("_", "-")
+            key_at = f"{path}:{line_of(item, key)}"
+            if norm not in PER_FILE_KEYS:
+                raise ConfigError(f"{key_at}: unknown key {key!r} in per-file (known: {', '.join(PER_FILE_KEYS)})")
+            where[norm] = key_at
+            if norm == "files":
+                kw["files"] = _strings(v, key_at, "per-file files")
+            elif norm in ("select", "ignore", "allow"):
+                kw[norm] = _strings(v, key_at, f"per-file {norm}", split=norm != "allow")
+            elif norm == "severity":
+                kw["severity"] = _severities(v, path, key_at, "per-file severity")
+            else:
+                kw["fail_on"] = _choice(v, key_at, "per-file fail-on", FAIL_ON)
+        if not kw.get("files"):
+            raise ConfigError(f"{item_at}: per-file entry needs `files:` (a glob or a list of globs)")
+        entries.append(PerFile(where=where, **kw))
+    return tuple(entries)
+
+
+def _strings(value, at: str, key: str, split: bool = False) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{at}: {key} must be a string or a list of strings, not {_kind(value)}")
+    if split:
+        value = [p.strip() for v in value for p in v.split(",")]
+    return tuple(v.strip() for v in value if v.strip())
+
+
+def _severities(value, path: Path, at: str, key: str) -> dict[str, str]:
+    from .scoring.yamlpos import line_of
+
+    if not isinstance(value, dict):
+        raise ConfigError(f"{at}: {key} must map rule ids to error, warning or info, not {_kind(value)}")
+    out = {}
+    for k, v in value.items():
+        k_line = line_of(value, k)
+        out[str(k)] = _choice(v, f"{path}:{k_line}" if k_line else at, f"{key} {k}", SEVERITIES)
+    return out
+
+
+def _choice(value, at: str, key: str, choices) -> str:
+    if not isinstance(value, str) or value.lower() not in choices:
+        raise ConfigError(f"{at}: {key} must be one of {', '.join(choices)}, not {value!r}")
+    return value.lower()
+
+
+def _kind(value) -> str:
+    return {dict: "a mapping", list: "a list", bool: "a boolean", int: "a number", float: "a number",
+            type(None): "empty"}.get(type(value), type(value).__name__)
+
+
+def _relative_to(root: Path, value: str) -> Path:
+    p = Path(value).expanduser()
+    return p if p.is_absolute() else root / p
+
+
+# -- globs -------------------------------------------------------------------------------------
+
+
+def glob_match(pattern: str, rel: str) -> bool:
+    """gitignore-like globs over a POSIX path relative to the root: ``*`` within one part,
+    ``**`` across parts, a pattern without ``/`` matches a name at any depth, and a pattern
+    that names a directory covers everything under it."""
+    return _glob_regex(pattern).match(rel) is not None
+
+
+_GLOB_CACHE: dict[str, re.Pattern] = {}
+
+
+def _glob_regex(pattern: str) -> re.Pattern:
+    cached = _GLOB_CACHE.get(pattern)
+    if cached is not None:
+        return cached
+    p = pattern.strip().replace("\\", "/")
+    anchored = p.startswith("/") or "/" in p.rstrip("/")
+    p = p.strip("/")
+    if p.startswith("./"):
+        p = p[2:]
+    out, i = [], 0
+    while i < len(p):
+        c = p[i]
+        if p.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+        elif p.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif c == "*":
+            out.append("[^/]*")
+            i += 1
+        elif c == "?":
+            out.append("[^/]")
+            i += 1
+        elif c == "[" and p.find("]", i + 2) != -1:
+            j = p.find("]", i + 2)
+            body = p[i + 1:j]
+            body = "^" + body[1:] if body.startswith("!") else body
+            out.append("[" + body.replace("\\", "\\\\") + "]")
+            i = j + 1
+        else:
+            out.append(re.escape(c))
+            i += 1
+    prefix = "" if anchored else "(?:.*/)?"
+    compiled = re.compile(f"^{prefix}{''.join(out)}(?:/.*)?$", re.S)
+    _GLOB_CACHE[pattern] = compiled
+    return compiled
