@@ -13,34 +13,16 @@ file[start:end]``), at the value they are about.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
-from typing import Any, Callable
+from dataclasses import dataclass
+from typing import Callable
 
 from ..findings import Finding, LineIndex, Severity, sort_key
-from . import yamlpos
-from .model import Evidence, ScoreReport, SubScore, clamp, compliance_subscore, finalize
+from .campaign_file import TEXT_FIELDS, Campaign, CampaignError, Entry, Value, is_entry_condition, read_campaign
+from .model import Evidence, ScoreReport, SubScore, compliance_subscore, finalize
 from .profiles import Profile, load_profile
-from .yamlpos import PosDict, PosList, YamlError
 
 CATEGORY = "campaign-parameter"
 PACK = "campaign"
-ROLES = {
-    "traffic": ("traffic", "引流款", "引流", "爆款"),
-    "profit": ("profit", "利润款", "利润"),
-    "longtail": ("longtail", "long_tail", "long-tail", "长尾款", "长尾"),
-}
-COUPON_TYPES = {"threshold": ("threshold", "满减"), "fixed": ("fixed", "无门槛", "立减"),
-                "percent": ("percent", "折扣", "discount")}
-MECHANIC_TYPES = {
-    "invite": ("invite", "邀请", "邀请有礼", "拉新"),
-    "share": ("share", "分享", "转发", "晒单"),
-    "follow": ("follow", "关注"),
-    "bargain": ("bargain", "assist", "砍价", "助力"),
-    "distribution": ("distribution", "分销", "返佣"),
-    "lottery": ("lottery", "抽奖", "福袋"),
-    "group_buy": ("group_buy", "拼团"),
-    "other": ("other", "其他"),
-}
 WECHAT_SHARING = ("《微信外部链接内容管理规范》(2019-10-28 版) 1.2: 利诱分享(红包、优惠券…)、邀请好友协助(助力、砍价、加速)、"
                   "收集任务 (REGULATIONS.md §3)")
 WECHAT_FOLLOW = "微信公众平台/视频号运营规范: 诱导关注 (e.g. “关注后才能领取”) (REGULATIONS.md §3)"
@@ -54,188 +36,6 @@ SEED_RECOMMENDS = {
     "bargain": "seed 001 §五 lists 砍价助力; seed 002 §二 “邀请3人砍价1元购”",
     "distribution": "seed 000 §四 recommends “分销返现15%”",
 }
-
-# -- the campaign file schema ------------------------------------------------------------------------
-
-
-class _Bad(ValueError):
-    pass
-
-
-def _num(v):
-    if isinstance(v, bool) or not isinstance(v, (int, float)):
-        raise _Bad("expected a number")
-    if v < 0:
-        raise _Bad("expected a number >= 0")
-    return float(v)
-
-
-def _frac(v):
-    """0.08 or '8%'."""
-    if isinstance(v, str) and v.strip().endswith("%"):
-        try:
-            v = float(v.strip()[:-1]) / 100
-        except ValueError:
-            raise _Bad("expected a fraction (0.08) or a percentage ('8%')") from None
-    if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 <= v <= 1:
-        raise _Bad("expected a fraction (0.08) or a percentage ('8%')")
-    return float(v)
-
-
-def _text(v):
-    if not isinstance(v, (str, int, float)) or isinstance(v, bool):
-        raise _Bad("expected text")
-    return str(v)
-
-
-def _bool(v):
-    if not isinstance(v, bool):
-        raise _Bad("expected true or false")
-    return v
-
-
-def _count(v):
-    if isinstance(v, bool) or not isinstance(v, int) or v < 0:
-        raise _Bad("expected a whole number >= 0")
-    return v
-
-
-def _enum(table: dict[str, tuple[str, ...]]):
-    def check(v):
-        key = str(v).strip().lower()
-        for name, aliases in table.items():
-            if key in aliases:
-                return name
-        raise _Bad(f"expected one of {', '.join(table)}")
-
-    return check
-
-
-def _str_list(v):
-    if isinstance(v, str):
-        return [v]
-    if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
-        raise _Bad("expected a list of strings")
-    return list(v)
-
-
-def _commission(v):
-    if isinstance(v, list):
-        return [_frac(x) for x in v]
-    return [_frac(v)]
-
-
-PRODUCT = {"name": _text, "sku": _text, "role": _enum(ROLES), "price": _num, "cost": _num, "group_price": _num,
-           "monthly_sales": _num, "stock": _num, "return_rate": _frac, "search_share": _frac, "note": _text}
-COUPON = {"name": _text, "type": _enum(COUPON_TYPES), "threshold": _num, "discount": _num, "rate": _frac,
-          "note": _text}
-METRICS = {"return_rate": _frac, "new_customer_share": _frac, "note": _text}
-MECHANIC = {"type": _enum(MECHANIC_TYPES), "name": _text, "description": _text, "reward": _text,
-            "invite_count": _count, "levels": _count, "commission": _commission, "entry_fee": _num,
-            "per_recruit_reward": _num, "top_prize": _num, "prizes_published": _bool,
-            "conditions": _str_list, "lottery": _bool, "note": _text}
-TOP = {"campaign": _text, "name": _text, "average_order_value": _num, "coupon_stacking": _bool,
-       "coupons_apply_to_group_price": _bool, "products": PRODUCT, "coupons": COUPON, "metrics": METRICS,
-       "mechanics": MECHANIC, "copy": _str_list, "notes": _text}
-LISTS = {"products", "coupons", "mechanics"}
-TEXT_FIELDS = {"campaign", "name", "description", "reward", "copy", "notes"}
-
-
-@dataclass
-class Value:
-    """One validated value and where it sits in the file."""
-
-    value: Any
-    path: str
-    line: int
-    span: tuple[int, int] | None
-
-
-@dataclass
-class Entry:
-    path: str
-    line: int
-    values: dict[str, Value] = field(default_factory=dict)
-
-    def get(self, key: str, default=None):
-        v = self.values.get(key)
-        return default if v is None else v.value
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.values
-
-
-@dataclass
-class Campaign:
-    path: str
-    text: str
-    top: Entry
-    products: list[Entry] = field(default_factory=list)
-    coupons: list[Entry] = field(default_factory=list)
-    mechanics: list[Entry] = field(default_factory=list)
-    metrics: Entry | None = None
-    problems: list[str] = field(default_factory=list)
-
-
-class CampaignError(Exception):
-    """The campaign file as a whole cannot be read (one line naming the file)."""
-
-
-def read_campaign(path: str) -> Campaign:
-    try:
-        data, text = yamlpos.load(path)
-    except YamlError as exc:
-        raise CampaignError(str(exc)) from None
-    if not isinstance(data, PosDict):
-        raise CampaignError(f"{path}:1: a campaign must be a mapping (products, coupons, mechanics, …)")
-    camp = Campaign(path, text, Entry("", data.line))
-    for key in data:
-        line = data.key_lines[key]
-        if key not in TOP:
-            camp.problems.append(f"{path}:{line}: unknown key {key!r} ignored (known: {', '.join(TOP)})")
-            continue
-        schema = TOP[key]
-        if isinstance(schema, dict):
-            if key in LISTS:
-                items = data[key]
-                if not isinstance(items, PosList):
-                    camp.problems.append(f"{path}:{line}: {key}: expected a list; ignored")
-                    continue
-                for i, item in enumerate(items):
-                    entry = _entry(item, schema, f"{key}[{i}]", items.item_lines[i], camp)
-                    if entry is not None:
-                        getattr(camp, key).append(entry)
-            else:
-                camp.metrics = _entry(data[key], schema, key, line, camp)
-        else:
-            _put(camp.top, key, data[key], schema, key, line, data.spans.get(key), camp)
-    return camp
-
-
-def _entry(raw, schema: dict, path: str, line: int, camp: Campaign) -> Entry | None:
-    if not isinstance(raw, PosDict):
-        camp.problems.append(f"{camp.path}:{line}: {path}: expected a mapping; ignored")
-        return None
-    entry = Entry(path, raw.line)
-    for key, v in raw.items():
-        kline = raw.key_lines[key]
-        if key not in schema:
-            camp.problems.append(f"{camp.path}:{kline}: unknown key {path}.{key} ignored (known: {', '.join(schema)})")
-            continue
-        _put(entry, key, v, schema[key], f"{path}.{key}", kline, raw.spans.get(key), camp)
-    return entry
-
-
-def _put(entry: Entry, key: str, raw, check: Callable, path: str, line: int, span, camp: Campaign) -> None:
-    if raw is None:
-        return
-    try:
-        value = check(raw)
-    except _Bad as exc:
-        camp.problems.append(f"{camp.path}:{line}: {path}: {exc}, got {raw!r}; ignored")
-        return
-    entry.values[key] = Value(value, path, line, span)
-
 
 # -- checks -----------------------------------------------------------------------------------------
 
@@ -624,7 +424,7 @@ def _mechanics(j: _Judge) -> dict[str, set[str]]:
                        f"{m.path}: lottery top prize {_yuan(prize)} is above {_yuan(cap)} (抽奖式有奖销售最高奖不得超过五万元)",
                        P.source("campaign.lottery_top_prize_max"), m.values.get("top_prize"), m,
                        suggestions=[f"a top prize of at most {_yuan(cap)}"])
-            conditions = [c for c in m.get("conditions", []) if _is_condition(c)]
+            conditions = [c for c in m.get("conditions", []) if is_entry_condition(c)]
             if conditions:
                 j.rule("CMP212", "induced-sharing",
                        f"{m.path}: entry conditions {'、'.join(conditions)} turn the lottery into a reward for sharing/following "
@@ -639,17 +439,6 @@ def _mechanics(j: _Judge) -> dict[str, set[str]]:
                    WECHAT_LOTTERY_GROUP, m.values.get("lottery"), m)
         reported[m.path] = {f.category for f in j.findings[before:]}
     return reported
-
-
-CONDITIONS = {"share": ("share", "分享", "转发"), "follow": ("follow", "关注"), "invite": ("invite", "邀请"),
-              "like": ("like", "点赞"), "comment": ("comment", "评论")}
-
-
-def _is_condition(c: str) -> bool:
-    try:
-        return _enum(CONDITIONS)(c) in ("share", "follow", "invite", "like")
-    except _Bad:
-        return False
 
 
 def _copy_findings(camp: Campaign, engine, reported: dict[str, set[str]]) -> list[Finding]:
