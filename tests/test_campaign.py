@@ -187,6 +187,18 @@ def test_copy_is_checked_with_the_packs_and_placed_in_the_file(tmp_path):
     assert "CMP201" in rules(r)
 
 
+def test_copy_not_written_verbatim_keeps_offsets_into_the_value(tmp_path):
+    pack = tmp_path / "t.yaml"
+    pack.write_text("pack: t-share\ntitle: t\ncategory: induced-sharing\nsource: test\nrules:\n"
+                    "  - id: TSH001\n    message: x\n    all_of: [[转发], [领]]\n    within: 10\n"
+                    "    examples: {bad: [转发领券], good: [转发]}\n", encoding="utf-8")
+    engine = Engine(load_packs([pack], builtin=False))
+    path = camp(tmp_path, BASE + 'copy: "秋季活动，\\u8f6c发朋友圈领券"\n')
+    f = next(f for f in score_campaign(str(path), load_profile(), engine).findings if f.rule == "TSH001")
+    assert f.field == "copy" and "秋季活动，转发朋友圈领券"[f.start:f.end] == f.text == "转发朋友圈领"
+    assert f.line == len(BASE.splitlines()) + 1
+
+
 def test_unknown_keys_and_bad_values_are_problems_and_the_rest_is_judged(tmp_path, engine):
     text = BASE.replace("    cost: 70\n", "    cost: seventy\n    colour: red\n") + "typo: 1\n"
     r = run(tmp_path, engine, text)
