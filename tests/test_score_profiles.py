@@ -30,7 +30,10 @@ def test_builtin_profiles_are_complete_and_every_value_names_its_source():
         assert set(profile.params) == {f"{s}.{k}" for s in SCHEMA for k in SCHEMA[s]}
         for key, param in profile.params.items():
             assert not param.source.startswith("set in"), f"{name}: {key} has no written source"
-            assert re.search(r"seed 00\d|REGULATIONS\.md|heuristic|《|not used", param.source), (name, key, param.source)
+            assert re.search(r"seed 00\d_[0-9a-f]{16}\.txt §|REGULATIONS\.md|heuristic|《|not used", param.source), \
+                (name, key, param.source)
+            for seed in re.findall(r"seed (\S+\.txt)", param.source):
+                assert not SEEDS.is_dir() or (SEEDS / seed).is_file(), seed
 
 
 @pytest.mark.parametrize("key, value, seed", [
@@ -67,7 +70,7 @@ def test_quoted_seed_phrases_are_in_the_seed_files():
     checked = 0
     for name in builtin_profiles():
         for key, param in load_profile(name).params.items():
-            for seed, quote in re.findall(r"seed (\d{3}) §[^:]*: ([^;(（]+)", param.source):
+            for seed, quote in re.findall(r"seed (\d{3})_[0-9a-f]{16}\.txt §[^:]*: ([^;(（]+)", param.source):
                 fragment = re.split(r"[,，]| — ", quote.strip())[0].strip("“”) ")
                 if re.search(r"[\u4e00-\u9fff]", fragment):
                     assert fragment.replace(" ", "") in texts[seed], (key, seed, fragment)

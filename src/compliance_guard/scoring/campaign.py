@@ -31,10 +31,10 @@ MLM = ("WeChat 《关于整顿非法分销模式行为的公告》(2015): 依据
        "(一) 拉人头 (二) 入门费 (三) 团队计酬 (REGULATIONS.md §3)")
 PROMO = "《规范促销行为暂行规定》(市场监管总局令第32号) 有奖销售 (REGULATIONS.md §4)"
 SEED_RECOMMENDS = {
-    "invite": "seed 000 §四 recommends “邀请3人进群领5折券” and seed 002 §二 “邀请3人砍价1元购”",
-    "share": "seed 001 §五 lists 好友分享券",
-    "bargain": "seed 001 §五 lists 砍价助力; seed 002 §二 “邀请3人砍价1元购”",
-    "distribution": "seed 000 §四 recommends “分销返现15%”",
+    "invite": "seed 000_c995b40b8521f108.txt §四 recommends “邀请3人进群领5折券” and seed 002_3d92b33970d16026.txt §二 “邀请3人砍价1元购”",
+    "share": "seed 001_fb21ea007a48c49b.txt §五 lists 好友分享券",
+    "bargain": "seed 001_fb21ea007a48c49b.txt §五 lists 砍价助力; seed 002_3d92b33970d16026.txt §二 “邀请3人砍价1元购”",
+    "distribution": "seed 000_c995b40b8521f108.txt §四 recommends “分销返现15%”",
 }
 
 # -- checks -----------------------------------------------------------------------------------------
@@ -354,16 +354,16 @@ def _alerts(j: _Judge) -> None:
     if m is not None and "return_rate" in m:
         j.param("alerts", "退货率预警", "CMP161", "alert_return_rate", m.get("return_rate"), m.values["return_rate"],
                 None, P["campaign.alert_return_rate"], "campaign return rate", _pct,
-                fix="一级预警: start 质量抽检 + 客服培训 (seed 003 §三.3)")
+                fix="一级预警: start 质量抽检 + 客服培训 (seed 003_68260f2000adbfe6.txt §三.3)")
     for p in j.camp.products:
         if "return_rate" in p and p.get("role") != "longtail":
             j.param("alerts", "退货率预警", "CMP161", "alert_return_rate", p.get("return_rate"), p.values["return_rate"],
                     None, P["campaign.alert_return_rate"], f"{_name(p)} return rate", _pct,
-                    fix="一级预警: start 质量抽检 + 客服培训 (seed 003 §三.3)")
+                    fix="一级预警: start 质量抽检 + 客服培训 (seed 003_68260f2000adbfe6.txt §三.3)")
     if m is not None and "new_customer_share" in m:
         j.param("alerts", "新客占比预警", "CMP162", "alert_new_customer_share", m.get("new_customer_share"),
                 m.values["new_customer_share"], None, P["campaign.alert_new_customer_share"], "new-customer share", _pct,
-                fix="start a 老客召回 campaign (seed 003 §三.1)")
+                fix="start a 老客召回 campaign (seed 003_68260f2000adbfe6.txt §三.1)")
 
 
 # -- mechanics: compliance ------------------------------------------------------------------------------
@@ -390,7 +390,7 @@ def _mechanics(j: _Judge) -> dict[str, set[str]]:
             j.rule("CMP202", "induced-sharing",
                    f"{m.path}: a reward (「{reward}」) for sharing is 利诱分享, banned by WeChat{also}",
                    WECHAT_SHARING, m.values.get("reward"), m,
-                   suggestions=["ask for shares without a reward (欢迎转发给需要的朋友)", "use 积分任务 not tied to sharing (seed 002 §八)"])
+                   suggestions=["ask for shares without a reward (欢迎转发给需要的朋友)", "use 积分任务 not tied to sharing (seed 002_3d92b33970d16026.txt §八)"])
         elif kind == "follow" and reward:
             j.rule("CMP203", "induced-sharing",
                    f"{m.path}: a reward (「{reward}」) for following is 诱导关注, banned by WeChat",
