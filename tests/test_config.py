@@ -54,7 +54,7 @@ def run(*args):
 
 
 def findings(result) -> list[tuple[str, str, str]]:
-    doc = json.loads(result.output)
+    doc = json.loads(result.stdout)
     return sorted((Path(f["path"]).name, fd["rule"], fd["severity"]) for f in doc["files"] for fd in f.get("findings", []))
 
 

@@ -60,12 +60,15 @@ class FilePlan:
         return "".join(out)
 
     def diff(self) -> str:
-        """A unified diff (git style paths) of the edits; empty when there are none."""
+        """A unified diff of the edits (a/ b/ prefixes for relative paths, as git writes
+        them); empty when there are none."""
         if not self.edits:
             return ""
         old, new = _lines(self.text), _lines(self.fixed_text())
+        name = Path(self.path).as_posix()
+        before, after = (name, name) if Path(self.path).is_absolute() else (f"a/{name}", f"b/{name}")
         out = []
-        for line in difflib.unified_diff(old, new, f"a/{self.path}", f"b/{self.path}"):
+        for line in difflib.unified_diff(old, new, before, after):
             out.append(line if line.endswith(("\n", "\r")) else line + "\n\\ No newline at end of file\n")
         return "".join(out)
 
