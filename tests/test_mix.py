@@ -182,3 +182,13 @@ def test_overridden_ratio_changes_the_target(tmp_path):
     even = apply_overrides(load_profile(), {"mix.ratio": {"product": 1, "testimonial": 1, "promotion": 1}})
     assert sub(score_calendar(str(path), even), "ratio").score == 100
     assert sub(score_calendar(str(path)), "ratio").score < 100
+
+
+def test_following_the_add_advice_raises_the_score(tmp_path):
+    days = [["promotion", "promotion", "product"]] + [[]] * 6
+    before = score_calendar(str(calendar(tmp_path, days, name="a.csv")))
+    adds = sub(before, "ratio").facts["add"]
+    extra = [k for k, n in adds.items() for _ in range(n)]
+    after = score_calendar(str(calendar(tmp_path, [days[0] + extra] + days[1:], name="b.csv")))
+    assert sub(after, "ratio").score == 100 > sub(before, "ratio").score
+    assert after.score > before.score
