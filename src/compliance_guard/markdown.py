@@ -28,7 +28,7 @@ _AUTOLINK = re.compile(r"<(?:[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*|[^\s<>@]+@[^\
 _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s(?:[^<>\"']|\"[^\"]*\"|'[^']*')*)?/?>")
 _SHOWN_ATTR = re.compile(r"""\s(?:alt|title)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.I)
 # URLs are ASCII (non-ASCII is percent-encoded); Chinese text right after a URL is prose
-_URL = re.compile(r"(?:(?:https?|ftp)://|www\.)[A-Za-z0-9\-._~:/?#\[\]@!$&'*+,;=%]+")
+_URL = re.compile(r"(?:(?:https?|ftp)://|www\.)[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+")
 _URL_TRAILING = ".,;:!?'*"
 
 
@@ -61,9 +61,8 @@ def unchecked_spans(text: str) -> list[tuple[int, int]]:
         spans.extend(_tag_without_shown_attrs(mt))
     for mt in _URL.finditer(inline_text):
         s, e = mt.span()
-        while e > s and inline_text[e - 1] in _URL_TRAILING:
-            e -= 1
-        if inline_text[e - 1:e] == ")" and inline_text[s:e].count("(") < inline_text[s:e].count(")"):
+        while e > s and (inline_text[e - 1] in _URL_TRAILING or inline_text[e - 1] == ")"
+                         and inline_text[s:e].count("(") < inline_text[s:e].count(")")):
             e -= 1
         spans.append((s, e))
     return sorted(spans)
