@@ -414,11 +414,11 @@ def scan(options: ScanOptions, stdout=None) -> ScanResult:
     summary = Summary(path=options.path)
     if options.resume and not options.out:
         raise ScanError("--resume needs --out (the report to continue)")
-    source = open_input(options)
     done = 0
     if options.resume and options.out and os.path.exists(options.out):
         done = resume_point(options.out, summary.add)
         summary.resumed = done
+    source = open_input(options)
     fmt = output_format(options.out)
     if options.out:
         fresh = not (options.resume and os.path.exists(options.out) and os.path.getsize(options.out) > 0)
