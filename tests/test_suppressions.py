@@ -49,6 +49,7 @@ def test_disable_line_and_spellings(engine):
     assert found(engine, "这个最好 cguard: disable-line\n这个最好\n") == [(2, "CI001", "最好")]
     assert found(engine, "这个最好 cguard:disable-line CI001\n") == []
     assert found(engine, "这个最好 cguard-disable-line CI002\n") == [(1, "CI001", "最好")]
+    assert found(engine, "这个最好 <!-- CGUARD: Disable-Line -->\n") == []
     assert found(engine, "这个最好 xcguard: disable-line\n") == [(1, "CI001", "最好")]  # not a directive
 
 

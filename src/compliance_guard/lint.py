@@ -32,7 +32,7 @@ def check_document(engine: Engine, doc: Document, errors: list[str] | None = Non
     for f in findings:
         f.text = doc.text[f.start:f.end]
         index.locate(f)
-    if "cguard" in doc.text:
+    if suppressions.mentioned(doc.text):
         skip = []
         if doc.kind == "markdown":
             from .markdown import code_spans

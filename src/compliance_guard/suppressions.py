@@ -21,6 +21,7 @@ from .findings import Finding, LineIndex, Severity
 UNUSED_RULE = "unused-suppression"
 _DIRECTIVE = re.compile(
     r"(?<![\w-])cguard(?::[ \t]*|-)(disable-next-line|disable-line|disable|enable)(?![\w-])([^\n]*)", re.I)
+_MENTION = re.compile(r"cguard", re.I)
 _END = re.compile(r"-->|\*/|\s--\s|\s--$")
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_.-]*")
 
@@ -37,6 +38,11 @@ class Directive:
 
     def covers(self, f: Finding) -> bool:
         return self.names is None or bool({f.rule.casefold(), f.pack.casefold(), f.category.casefold()} & self.names)
+
+
+def mentioned(text: str) -> bool:
+    """A cheap test before parsing: does the text name cguard at all (any case)?"""
+    return _MENTION.search(text) is not None
 
 
 def parse(text: str, skip: list[tuple[int, int]] = ()) -> list[Directive]:
