@@ -97,6 +97,16 @@ def test_sarif_validates_against_the_official_schema(files):
     assert "fixes" not in results[1]
 
 
+def test_sarif_with_every_shipped_pack_validates(files):
+    """All shipped rules' metadata (a pack named like its category, long citations) is valid."""
+    r = CliRunner().invoke(main, ["check", "--no-config", "--format", "sarif", "scripts"])
+    log = json.loads(r.stdout)
+    jsonschema.Draft4Validator(SARIF_SCHEMA).validate(log)
+    rules = log["runs"][0]["tool"]["driver"]["rules"]
+    assert len(rules) == len({d["id"] for d in rules}) > 3
+    assert all(d["properties"]["source"] for d in rules)
+
+
 def test_sarif_fingerprints_survive_line_moves(files):
     first = json.loads(check("--format", "sarif", "scripts").stdout)["runs"][0]["results"]
     path = Path("scripts/脚本 1.md")

@@ -29,6 +29,10 @@ def artifact_uri(path: str) -> dict:
     return {"uri": quote(p.as_posix()), "uriBaseId": "%SRCROOT%"}
 
 
+def _tags(*names: str) -> list[str]:
+    return list(dict.fromkeys(n for n in names if n))  # SARIF tags are a set
+
+
 def _descriptor(rule) -> dict:
     message = rule.message.replace("{text}", "…")
     help_text = f"依据：{rule.source}" if rule.source else message
@@ -44,7 +48,7 @@ def _descriptor(rule) -> dict:
         "help": {"text": help_text, "markdown": markdown},
         "defaultConfiguration": {"level": _LEVEL[rule.severity.value]},
         "properties": {"pack": rule.pack, "category": rule.category, "source": rule.source,
-                       "tags": [rule.category, rule.pack]},
+                       "tags": _tags(rule.category, rule.pack)},
     }
 
 
@@ -55,7 +59,7 @@ def _descriptor_from_finding(f) -> dict:
         "shortDescription": {"text": f.rule},
         "help": {"text": f"依据：{f.source}" if f.source else f.message},
         "defaultConfiguration": {"level": _LEVEL[f.severity.value]},
-        "properties": {"pack": f.pack, "category": f.category, "source": f.source, "tags": [f.category, f.pack]},
+        "properties": {"pack": f.pack, "category": f.category, "source": f.source, "tags": _tags(f.category, f.pack)},
     }
 
 
