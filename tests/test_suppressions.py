@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import jsonschema
 import pytest
 from click.testing import CliRunner
 
@@ -129,5 +130,7 @@ def test_cli_report_unused_suppressions(tmp_path):
     assert r.exit_code == 0 and json.loads(r.stdout)["files"][0]["findings"] == []
     r = CliRunner().invoke(main, args + ["--report-unused-suppressions", "--fail-on", "warning"])
     assert r.exit_code == 1
-    [f] = json.loads(r.stdout)["files"][0]["findings"]
+    doc = json.loads(r.stdout)
+    jsonschema.validate(doc, json.loads((DATA / "check-output.schema.json").read_text(encoding="utf-8")))
+    [f] = doc["files"][0]["findings"]
     assert (f["rule"], f["line"], f["severity"]) == (UNUSED_RULE, 3, "warning")
