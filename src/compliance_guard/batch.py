@@ -393,7 +393,6 @@ class ScanOptions:
     chunk_size: int = CHUNK_SIZE
     resume: bool = False
     progress: bool = False
-    limit: int | None = None  # stop after this many new rows (benchmarks, tests)
 
 
 @dataclass
@@ -429,8 +428,6 @@ def scan(options: ScanOptions, stdout=None) -> ScanResult:
     rows: Iterator[RawRow] = source.rows
     if done:
         rows = islice(rows, done, None)
-    if options.limit is not None:
-        rows = islice(rows, options.limit)
     plan = Plan(options.spec, source.column_map, tuple(sorted(options.overrides.items())))
     jobs = options.jobs or default_jobs()
     result = ScanResult(summary, stats={"jobs": jobs})

@@ -140,17 +140,22 @@ def read_dataframe(spark, options: ScanOptions):
 
 
 def session():
-    """The active SparkSession, or a local one using every core (spark-submit sets the master)."""
+    """The active SparkSession, or a new one: spark-submit's master, else ``CGUARD_SPARK_MASTER``,
+    else local mode on every core."""
     from pyspark.sql import SparkSession
 
     active = SparkSession.getActiveSession()
     if active is not None:
         return active
     builder = SparkSession.builder.appName("cguard-scan")
-    if "spark.master" not in os.environ.get("PYSPARK_SUBMIT_ARGS", "") and not os.environ.get("SPARK_MASTER"):
-        builder = builder.master(os.environ.get("CGUARD_SPARK_MASTER", "local[*]"))
-    spark = (builder.config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
-             .getOrCreate())
+    master = os.environ.get("CGUARD_SPARK_MASTER")
+    if master is None and "PYSPARK_GATEWAY_PORT" not in os.environ:  # not under spark-submit
+        master = "local[*]"
+    if master:
+        builder = builder.master(master)
+    if (master or "").startswith("local"):  # a one-off local job: no web UI, no console bars
+        builder = builder.config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
+    spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
     return spark
 
