@@ -129,6 +129,7 @@ def read_dataframe(spark, options: ScanOptions):
         headers = list(source.column_map.headers)
         schema = StructType([StructField(h, StringType()) for h in headers] + [StructField(CORRUPT_COLUMN, StringType())])
         encoding = "UTF-8" if source.encoding in ("utf-8", "utf-8-sig") else source.encoding
+        spark.conf.set("spark.sql.legacy.javaCharsets", "true")  # GB18030/GBK: any charset the JVM has
         return (spark.read.schema(schema).option("header", True).option("sep", source.delimiter)
                 .option("encoding", encoding).option("multiLine", True).option("escape", '"')
                 .option("mode", "PERMISSIVE").option("columnNameOfCorruptRecord", CORRUPT_COLUMN).csv(path))
@@ -167,13 +168,13 @@ def scan_with_spark(options: ScanOptions, stdout=None) -> ScanResult:
     if options.resume:
         raise ScanError("--resume works with the local engine only (a Spark job is restarted as a whole)")
     spark = session()
-    df = read_dataframe(spark, options)
-    result_df = scan_dataframe(df, options.spec, options.overrides).orderBy("row")
     summary = Summary(path=options.path)
     stream = open(options.out, "w", encoding="utf-8", newline="") if options.out else (stdout or sys.stdout)
     writer = Writer(stream, output_format(options.out), header=True)
     batch: list[dict] = []
     try:
+        df = read_dataframe(spark, options)
+        result_df = scan_dataframe(df, options.spec, options.overrides).orderBy("row")
         for row in result_df.toLocalIterator():
             record = to_record(row, keep_texts=True)
             summary.add(record)
@@ -182,7 +183,9 @@ def scan_with_spark(options: ScanOptions, stdout=None) -> ScanResult:
                 writer.write(batch)
                 batch = []
         writer.write(batch)
-    except Exception as exc:  # Py4JJavaError / PythonException: keep the first line only
+    except ScanError:
+        raise
+    except Exception as exc:  # Py4JJavaError / PythonException / AnalysisException: one line
         lines = [ln for ln in str(exc).splitlines() if ln.strip()]
         raise SparkJobError(f"{options.path}: Spark job failed: {lines[-1] if lines else type(exc).__name__}") from None
     finally:
