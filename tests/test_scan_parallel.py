@@ -68,6 +68,31 @@ def test_reading_is_bounded_by_the_chunks_in_flight():
     assert len(seen) <= 10 * (2 * 2 + 1 + 3)  # in flight + the two peeked chunks + the one being cut
 
 
+LAZY_SCRIPT = """
+import json
+from compliance_guard.batch import EngineSpec, Plan, run_records
+from compliance_guard.listing_readers import RawRow
+from compliance_guard.listings import ColumnMap
+plan = Plan(EngineSpec(), ColumnMap.resolve(["商品标题", "售价"]))
+out = {}
+for name, title in (("plain", "保温杯{}号"), ("claims", "这款面膜是全网最好的{}")):
+    stats = {}
+    rows = (RawRow(n, None, [title.format(n), "9"]) for n in range(1, 41))
+    found = sum(bool(r["findings"]) for c in run_records(rows, plan, jobs=2, chunk_size=5, stats=stats) for r in c)
+    out[name] = [found, [w["jieba"] for w in stats["workers"].values()]]
+print(json.dumps(out))
+"""
+
+
+def test_jieba_loads_lazily_in_each_worker():
+    """Workers start without the jieba dictionary and load it only for a token-boundary candidate
+    (a fresh process: a parent that already loaded it would hand it to its forks)."""
+    proc = subprocess.run([sys.executable, "-c", LAZY_SCRIPT], capture_output=True, text=True, check=True)
+    out = json.loads(proc.stdout)
+    assert out["plain"][0] == 0 and out["plain"][1] and not any(out["plain"][1])
+    assert out["claims"][0] == 40 and out["claims"][1] and all(out["claims"][1])
+
+
 def test_records_in_input_order(uninterrupted, big):
     assert [r["row"] for r in uninterrupted] == list(range(1, len(uninterrupted) + 1))
     assert len(uninterrupted) == 246 * 34

@@ -114,8 +114,11 @@ def _work(chunk: list[RawRow]) -> tuple[list[dict], dict]:
 
 
 def _usage() -> dict:
+    from . import segment
+
     times = os.times()
-    return {"pid": os.getpid(), "peak_kb": _peak_rss_kb(), "cpu_s": times.user + times.system}
+    return {"pid": os.getpid(), "peak_kb": _peak_rss_kb(), "cpu_s": times.user + times.system,
+            "jieba": segment.is_loaded()}
 
 
 def _peak_rss_kb() -> int:
