@@ -6,6 +6,7 @@ One local session for the module keeps it well under a minute.
 from __future__ import annotations
 
 import csv
+import os
 import random
 import re
 import shutil
@@ -30,6 +31,7 @@ LISTINGS = REPO / "corpora" / "listings"
 def spark():
     from pyspark.sql import SparkSession
 
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)  # workers need this venv, not PATH's python3
     session = (SparkSession.builder.master("local[2]").appName("cguard-test")
                .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
                .config("spark.sql.shuffle.partitions", "2").getOrCreate())

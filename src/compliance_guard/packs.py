@@ -360,12 +360,19 @@ def load_packs(extra_paths: Iterable[str | Path] = (), verify: bool = False, bui
 
 
 def verify_examples(packset: PackSet, rules: Iterable[Rule] | None = None) -> list[str]:
-    """One ``file:line: ...`` message per example that disagrees with its rule."""
+    """One ``file:line: ...`` message per example that disagrees with its rule.
+
+    A rule is judged by an engine over its own pack: a team pack that repeats a built-in term
+    (最好 with its own message) is not shadowed by the built-in rule winning the overlap.
+    """
     from .engine import Engine
 
-    engine = Engine(packset)
+    rules = list(rules if rules is not None else packset.rules)
+    wanted = {r.pack for r in rules}
+    engines = {p.name: Engine(PackSet([p])) for p in packset.packs if p.name in wanted}
     failures = []
-    for rule in rules if rules is not None else packset.rules:
+    for rule in rules:
+        engine = engines[rule.pack]
         for text in rule.examples.get("bad", []):
             if not any(f.rule == rule.id for f in engine.check(text)):
                 failures.append(f"{rule.file}:{rule.line}: rule {rule.id}: bad example not flagged: {text!r}")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import tempfile
 import uuid
 
@@ -156,6 +157,7 @@ def session():
         builder = builder.master(master)
     if (master or "").startswith("local"):  # a one-off local job: no web UI, no console bars
         builder = builder.config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)  # workers: this interpreter, not PATH's python3
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
     return spark
@@ -163,8 +165,6 @@ def session():
 
 def scan_with_spark(options: ScanOptions, stdout=None) -> ScanResult:
     """``cguard scan --engine spark``: same report and summary as the local engine."""
-    import sys
-
     if options.resume:
         raise ScanError("--resume works with the local engine only (a Spark job is restarted as a whole)")
     spark = session()
