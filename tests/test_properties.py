@@ -3,7 +3,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from compliance_guard.engine import default_engine
-from compliance_guard.normalize import normalize
+from compliance_guard.normalize import fold_char_string, normalize
 
 TERMS = ["最好", "蕞好", "zui好", "最最最好", "转发到朋友圈领红包", "全网最低价", "第一", "NO.1", "國家級", "转发", "领红包", "加V", "根治", "特供", "顶级", "100%", "唯一"]
 NOISE = [" ", "*", "\u200b", "\u3000", "·", "~", "-", "😀", "❤️", "\n", "ＡＢ", "，", "。", "\ufeff", "…", "㎏", "ﬁ", "é"]
@@ -34,3 +34,18 @@ def test_span_of_whole_normalised_text_stays_in_bounds(text):
         for i in range(len(n.text)):
             o = n.to_original(i)
             assert 0 <= o < len(text)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(NOISE + ["最", "好", "最最", "國"]), st.text(max_size=4)), max_size=30))
+def test_offset_map_points_at_the_source_character(parts):
+    """Each normalised character comes from the original character the map names, in order:
+    whatever mix of dropped (zero-width), expanded (…, ㎏) and removed filler characters."""
+    text = "".join(parts)
+    n = normalize(text, collapse="最")
+    previous = -1
+    for i, ch in enumerate(n.text):
+        o = n.to_original(i)
+        assert o >= previous
+        assert ch in fold_char_string(text[o])
+        previous = o

@@ -7,7 +7,8 @@ original characters. Two passes:
 1. ``str.translate`` with a lazily filled per-code-point table: NFKC (which also folds
    full-width forms), traditional -> simplified from OpenCC's character table, Latin
    lower-casing, invisible characters dropped. Almost every code point maps to exactly one
-   character, so offsets only need a map when something was dropped or expanded.
+   character, so the offset map only records the rare ones that were dropped or expanded
+   (``…`` -> ``...``), found by one regex scan: no Python loop over the characters.
 2. A regex deletes filler between two Han characters (spaces, line breaks, ``*.·~-_``, emoji,
    symbols) and collapses runs of characters that packs declare repeatable (``最最最好``).
 
@@ -52,7 +53,13 @@ def _fold(ch: str) -> str:
 
 
 class _Table(dict):
-    """``str.translate`` table computed on first sight of each code point."""
+    """``str.translate`` table computed on first sight of each code point; remembers the code
+    points that do not map to exactly one character."""
+
+    def __init__(self):
+        super().__init__()
+        self.odd: set[str] = set()
+        self._odd_re: tuple[int, regex.Pattern | None] = (0, None)
 
     def __missing__(self, cp: int) -> str:
         ch = chr(cp)
@@ -61,7 +68,17 @@ class _Table(dict):
         else:
             value = "".join(_fold(c) for c in unicodedata.normalize("NFKC", ch))
         self[cp] = value
+        if len(value) != 1:
+            self.odd.add(ch)
         return value
+
+    def odd_pattern(self) -> regex.Pattern | None:
+        """A character class of the odd code points seen so far (rebuilt when one is added)."""
+        size, pattern = self._odd_re
+        if size != len(self.odd):
+            pattern = regex.compile("[" + "".join(regex.escape(c) for c in sorted(self.odd)) + "]")
+            self._odd_re = (len(self.odd), pattern)
+        return pattern
 
 
 _TABLE = _Table()
@@ -75,22 +92,21 @@ def fold_char_string(s: str) -> str:
 @functools.lru_cache(maxsize=64)
 def _second_pass(collapse: str) -> regex.Pattern:
     parts = [rf"(?<=\p{{Han}}){FILLER_CLASS}+(?=\p{{Han}})"]
-    if collapse:
-        chars = "".join(regex.escape(c) for c in sorted(set(collapse)))
-        parts.append(rf"(?<=([{chars}]))\1+")
+    # one literal branch per character: 4x faster than a back-reference over a class
+    parts += [rf"(?<={regex.escape(c)}){regex.escape(c)}+" for c in sorted(set(collapse))]
     return regex.compile("|".join(parts), regex.V0)
 
 
 class Normalized:
     """Normalised text plus the map from its offsets to the original's."""
 
-    __slots__ = ("original", "text", "_first", "_cuts", "_shift")
+    __slots__ = ("original", "text", "_odd", "_cuts", "_shift")
 
-    def __init__(self, original: str, text: str, first: list[int] | None,
+    def __init__(self, original: str, text: str, odd: tuple[list[int], list[int], list[int]] | None,
                  cuts: list[int], shift: list[int]):
         self.original = original
         self.text = text
-        self._first = first  # pass-1 output index -> original index (None: identity)
+        self._odd = odd  # pass 1: (output start, output length, original index) per odd character
         self._cuts = cuts  # pass-2 output positions where characters were removed before
         self._shift = shift  # cumulative removed count at each cut
 
@@ -98,7 +114,14 @@ class Normalized:
         """Original index of the character at normalised index ``i``."""
         k = bisect.bisect_right(self._cuts, i) - 1
         j = i + (self._shift[k] if k >= 0 else 0)
-        return self._first[j] if self._first is not None else j
+        if self._odd is None:
+            return j
+        starts, lengths, origins = self._odd
+        k = bisect.bisect_right(starts, j) - 1
+        if k < 0:
+            return j
+        past = j - starts[k] - lengths[k]
+        return origins[k] if past < 0 else origins[k] + 1 + past
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Original ``[start, end)`` covering normalised ``[start, end)`` (end exclusive)."""
@@ -109,12 +132,22 @@ class Normalized:
 
 
 def normalize(text: str, collapse: str = "") -> Normalized:
-    first_text = text.translate(_TABLE)
-    first: list[int] | None = None
-    if len(first_text) != len(text) or _INVISIBLE.search(text):
-        first = []
-        for i, ch in enumerate(text):
-            first.extend([i] * len(_TABLE[ord(ch)]))
+    first_text = text.translate(_TABLE)  # fills the table, so ``odd`` is complete for ``text``
+    odd = None
+    pattern = _TABLE.odd_pattern()
+    if pattern is not None:
+        found = list(pattern.finditer(text))
+        if found:
+            starts, lengths, origins = [], [], []
+            grown = 0
+            for m in found:
+                p = m.start()
+                size = len(_TABLE[ord(text[p])])
+                starts.append(p + grown)
+                lengths.append(size)
+                origins.append(p)
+                grown += size - 1
+            odd = (starts, lengths, origins)
     cuts: list[int] = []
     shift: list[int] = []
     pieces: list[str] = []
@@ -128,6 +161,6 @@ def normalize(text: str, collapse: str = "") -> Normalized:
         shift.append(removed)
         last = e
     if not cuts:
-        return Normalized(text, first_text, first, cuts, shift)
+        return Normalized(text, first_text, odd, cuts, shift)
     pieces.append(first_text[last:])
-    return Normalized(text, "".join(pieces), first, cuts, shift)
+    return Normalized(text, "".join(pieces), odd, cuts, shift)
