@@ -105,3 +105,41 @@ def test_builtin_packs_pass_their_examples():
 
     packset = load_packs()
     assert verify_examples(packset) == []
+
+
+def test_yaml_booleans_in_term_lists_are_rejected(tmp_path):
+    """YAML 1.1 reads a bare no/yes/on/off as a boolean: 'no' would silently become 'False'."""
+    msg = load_error(tmp_path, "pack: p\ncategory: c\nrules:\n  - id: T1\n    terms: [top, no]\n"
+                     "    examples: {bad: [top], good: [b]}\n")
+    assert ":5: rule T1: terms: a bare yes/no/on/off/true/false is read as a boolean; quote it" in msg
+
+
+def test_triggers_belong_to_pattern_rules(tmp_path):
+    msg = load_error(tmp_path, "pack: p\ncategory: c\nrules:\n  - id: T1\n    terms: [a]\n    triggers: [a]\n"
+                     "    examples: {bad: [a], good: [b]}\n")
+    assert ":6: rule T1: triggers apply to pattern rules only" in msg
+    msg = load_error(tmp_path, "pack: p\ncategory: c\nrules:\n  - id: T1\n    pattern: 'a+'\n    triggers: [' ']\n"
+                     "    examples: {bad: [a], good: [b]}\n")
+    assert ":6: rule T1: empty triggers" in msg
+
+
+def test_a_trigger_missing_from_the_text_keeps_the_pattern_from_running(tmp_path):
+    """Triggers are a promise the pack makes; a bad example without one shows a broken promise."""
+    msg = load_error(tmp_path, "pack: p\ncategory: c\nrules:\n  - id: T1\n    pattern: '(?:top|no)\\.?1'\n"
+                     "    triggers: [top]\n    examples: {bad: [top1, no.1], good: [b]}\n", verify=True)
+    assert "rule T1: bad example not flagged: 'no.1'" in msg
+
+
+def test_builtin_regexes_compile_on_first_use_and_user_packs_at_load(tmp_path):
+    from compliance_guard.packs import LazyPattern
+
+    builtin = [r for r in load_packs().rules if r.pattern is not None]
+    assert builtin and all(isinstance(r.pattern, LazyPattern) and r.pattern._compiled is None for r in builtin)
+    for r in builtin:  # every shipped regex compiles
+        assert r.pattern.compiled().pattern == r.pattern.pattern
+        for p in r.allow.patterns + (r.needs_evidence.patterns if r.needs_evidence else []):
+            p.compiled()
+    path = write(tmp_path, "pack: p\ncategory: c\nrules:\n  - id: T1\n    pattern: 'a+'\n"
+                 "    examples: {bad: [a], good: [b]}\n")
+    (user,) = load_packs([path], builtin=False).rules
+    assert not isinstance(user.pattern, LazyPattern)

@@ -1,10 +1,11 @@
 """Find rule violations: one automaton over every term, regex rules, structured checks.
 
 Flow for one text: normalise (with an offset map) -> candidates from ONE Aho-Corasick
-automaton over every enabled term (plain and co-occurrence terms alike) and from regex
-rules -> verification (Latin/digit word edges, jieba token edges where a rule asks for
-them, allow contexts, evidence downgrades) -> overlap resolution -> Findings at ORIGINAL
-offsets. Structured checks (``check:`` rules) get the original text directly.
+automaton over every enabled term (plain and co-occurrence terms alike, and the triggers of
+regex rules) and from the regex rules whose triggers occur -> verification (Latin/digit word
+edges, jieba token edges where a rule asks for them, allow contexts, evidence downgrades) ->
+overlap resolution -> Findings at ORIGINAL offsets. Structured checks (``check:`` rules) get
+the original text directly, unless their gate (checks.GATES) rules them out.
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ import ahocorasick
 import regex
 
 from . import segment
-from .checks import REGISTRY, load_all
+from .checks import GATES, REGISTRY, load_all
 from .findings import Finding, LineIndex, Severity, sort_key
 from .normalize import Normalized, normalize
 from .packs import PackSet, Rule, load_packs
@@ -26,6 +27,7 @@ REGEX_TIMEOUT = 1.0  # seconds per pattern per text
 CONTEXT = 24  # characters either side searched by allow / evidence patterns
 _SENTENCE_END = regex.compile(r"[。！？!?；;\n]+")
 _WORDCHAR = regex.compile(r"[a-z0-9]")
+TRIGGER = -2
 
 
 class RegexTimeout(Exception):
@@ -38,7 +40,7 @@ class _Hit:
     start: int  # normalised offsets
     end: int
     term: str  # canonical (normalised) term, for suggestions
-    group: int = -1  # all_of group index
+    group: int = -1  # all_of group index; TRIGGER for a pattern rule's trigger
 
 
 class Engine:
@@ -64,14 +66,15 @@ class Engine:
         self.allow_terms = [t for t in (normalize(a).text for a in allow_terms) if t]
         self.collapse = "".join(sorted({c for p in packset.packs for c in p.repeatable}))
         self._pattern_rules = [r for r in self.rules if r.kind == "pattern"]
-        self._check_rules = [r for r in self.rules if r.kind == "check"]
-        if self._check_rules:
+        check_rules = [r for r in self.rules if r.kind == "check"]
+        if check_rules:
             load_all()
-            for r in self._check_rules:
+            for r in check_rules:
                 if r.check not in REGISTRY:
                     from .packs import PackError
 
                     raise PackError(f"{r.file}:{r.line}: rule {r.id}: unknown check {r.check!r} (known: {', '.join(sorted(REGISTRY))})")
+        self._checks = [(r, REGISTRY[r.check], GATES.get(r.check)) for r in check_rules]
         self._automaton = self._build_automaton()
 
     def _build_automaton(self):
@@ -81,6 +84,8 @@ class Engine:
                 groups = [(-1, rule.terms)]
             elif rule.kind == "all_of":
                 groups = list(enumerate(rule.all_of))
+            elif rule.kind == "pattern" and rule.triggers:
+                groups = [(TRIGGER, rule.triggers)]
             else:
                 continue
             for gi, terms in groups:
@@ -115,8 +120,15 @@ class Engine:
         norm = normalize(text, self.collapse)
         hits = self._candidates(norm)
         findings = self._verify(norm, hits, errors)
-        for rule in self._check_rules:
-            for f in REGISTRY[rule.check](text, rule):
+        gates: dict[int, bool] = {}
+        for rule, check, gate in self._checks:
+            if gate is not None:
+                open_ = gates.get(id(gate))
+                if open_ is None:
+                    open_ = gates[id(gate)] = gate.search(norm.text) is not None
+                if not open_:
+                    continue
+            for f in check(text, rule):
                 findings.append(self._complete(f, rule))
         if self.allow_terms:
             findings = [f for f in findings if not self._allow_listed(norm, f)]
@@ -133,9 +145,11 @@ class Engine:
                     hits.append(_Hit(rule, start, end + 1, term, group))
         return hits
 
-    def _pattern_hits(self, norm: Normalized, errors: list[str] | None) -> list[_Hit]:
+    def _pattern_hits(self, norm: Normalized, triggered: set[str], errors: list[str] | None) -> list[_Hit]:
         hits = []
         for rule in self._pattern_rules:
+            if rule.triggers and rule.id not in triggered:
+                continue
             try:
                 for m in rule.pattern.finditer(norm.text, timeout=REGEX_TIMEOUT):
                     if m.end() > m.start():
@@ -149,8 +163,9 @@ class Engine:
 
     def _verify(self, norm: Normalized, hits: list[_Hit], errors: list[str] | None) -> list[Finding]:
         text = norm.text
-        hits = [h for h in hits if _word_edges_ok(text, h.start, h.end)]
-        hits += self._pattern_hits(norm, errors)
+        triggered = {h.rule.id for h in hits if h.group == TRIGGER}
+        hits = [h for h in _complete_groups(hits) if h.group != TRIGGER and _word_edges_ok(text, h.start, h.end)]
+        hits += self._pattern_hits(norm, triggered, errors)
         need_tokens = [(h.start, h.end) for h in hits if h.rule.boundary == "token"]
         edges = segment.token_edges(text, need_tokens) if need_tokens else set()
         kept: list[_Hit] = []
@@ -208,6 +223,18 @@ def _covers(norm: Normalized, f: Finding, term: str) -> bool:
             return True
         pos = norm.text.find(term, pos + 1)
     return False
+
+
+def _complete_groups(hits: list[_Hit]) -> list[_Hit]:
+    """Drop the hits of co-occurrence rules that lack a hit in some group, before any costly
+    verification: common group words (款, 设计, 送) alone are most of the candidates."""
+    groups: dict[str, set[int]] = {}
+    for h in hits:
+        if h.group >= 0:
+            groups.setdefault(h.rule.id, set()).add(h.group)
+    if not groups:
+        return hits
+    return [h for h in hits if h.group < 0 or len(groups[h.rule.id]) == len(h.rule.all_of)]
 
 
 def _word_edges_ok(text: str, s: int, e: int) -> bool:

@@ -4,6 +4,10 @@ Packs are data. Loading uses ``yaml`` safe-load semantics (the C SafeLoader when
 but keeps each mapping's line so that every validation error is one line naming
 ``file:line``. Example verification (bad examples must hit their rule, good ones must not)
 needs the engine; it runs for user packs, in ``cguard rules test`` and in the test suite.
+
+The built-in packs' regexes compile on first use: compiling all of them (~330) is most of a
+``cguard check`` start-up, and the test suite proves they compile. A user's pack is compiled
+whole at load, so a bad regex is reported at once with its file and line.
 """
 from __future__ import annotations
 
@@ -21,7 +25,7 @@ from .normalize import fold_char_string
 
 PACK_KEYS = {"pack", "title", "category", "source", "description", "variants", "repeatable", "rules"}
 RULE_KEYS = {
-    "id", "title", "severity", "message", "source", "terms", "pattern", "all_of", "within",
+    "id", "title", "severity", "message", "source", "terms", "pattern", "triggers", "all_of", "within",
     "check", "options", "boundary", "allow", "needs_evidence", "suggest", "examples",
 }
 ALLOW_KEYS = {"tokens", "patterns"}
@@ -62,6 +66,29 @@ def _construct_mapping(loader, node):
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
+class LazyPattern:
+    """A ``regex`` pattern compiled on first use (built-in packs only). Once compiled, the
+    pattern's own bound methods shadow the forwarding ones: no cost per call."""
+
+    def __init__(self, pattern: str, flags: int):
+        self.pattern, self.flags, self._compiled = pattern, flags, None
+
+    def compiled(self) -> regex.Pattern:
+        if self._compiled is None:
+            self._compiled = regex.compile(self.pattern, self.flags)
+            self.finditer, self.search = self._compiled.finditer, self._compiled.search
+        return self._compiled
+
+    def finditer(self, *args, **kwargs):
+        return self.compiled().finditer(*args, **kwargs)
+
+    def search(self, *args, **kwargs):
+        return self.compiled().search(*args, **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self.compiled(), name)
+
+
 @dataclass
 class Allow:
     tokens: list[str] = field(default_factory=list)
@@ -84,7 +111,8 @@ class Rule:
     source: str
     title: str = ""
     terms: list[str] = field(default_factory=list)
-    pattern: regex.Pattern | None = None
+    pattern: regex.Pattern | LazyPattern | None = None
+    triggers: list[str] = field(default_factory=list)  # a pattern runs only on texts holding one
     all_of: list[list[str]] = field(default_factory=list)
     within: int | str = 20
     check: str | None = None
@@ -164,12 +192,16 @@ def _str_list(value: Any, file: str, line: int, what: str) -> list[str]:
         value = [value]
     if not isinstance(value, list) or not all(isinstance(v, (str, int, float)) for v in value):
         raise _err(file, line, f"{what} must be a list of strings")
+    if any(isinstance(v, bool) for v in value):  # YAML 1.1 reads no/yes/on/off as booleans
+        raise _err(file, line, f"{what}: a bare yes/no/on/off/true/false is read as a boolean; quote it")
     return [str(v) for v in value]
 
 
-def _compile(pattern: Any, file: str, line: int, what: str) -> regex.Pattern:
+def _compile(pattern: Any, file: str, line: int, what: str, lazy: bool = False) -> regex.Pattern | LazyPattern:
     if not isinstance(pattern, str) or not pattern:
         raise _err(file, line, f"{what} must be a non-empty regular expression string")
+    if lazy:
+        return LazyPattern(pattern, REGEX_FLAGS)
     try:
         return regex.compile(pattern, REGEX_FLAGS)
     except regex.error as exc:
@@ -183,7 +215,7 @@ def _check_keys(d: _LineDict, allowed: set[str], file: str, where: str) -> None:
             raise _err(file, line, f"unknown key {key!r} in {where} (allowed: {', '.join(sorted(allowed))})")
 
 
-def _parse_rule(raw: Any, pack: dict, file: str, variants: dict) -> Rule:
+def _parse_rule(raw: Any, pack: dict, file: str, variants: dict, lazy: bool) -> Rule:
     if not isinstance(raw, _LineDict):
         raise _err(file, getattr(raw, "line", 0) or pack.line, "each rule must be a mapping")
     line = raw.line
@@ -216,7 +248,11 @@ def _parse_rule(raw: Any, pack: dict, file: str, variants: dict) -> Rule:
         if not rule.terms:
             raise _err(file, kline("terms"), f"rule {rid}: empty terms")
     elif "pattern" in raw:
-        rule.pattern = _compile(raw["pattern"], file, kline("pattern"), f"rule {rid}: pattern")
+        rule.pattern = _compile(raw["pattern"], file, kline("pattern"), f"rule {rid}: pattern", lazy)
+        rule.triggers = [t for t in _str_list(raw.get("triggers", []), file, kline("triggers"), f"rule {rid}: triggers")
+                         if fold_char_string(t).strip()]
+        if "triggers" in raw and not rule.triggers:
+            raise _err(file, kline("triggers"), f"rule {rid}: empty triggers")
     elif "all_of" in raw:
         groups = raw["all_of"]
         if not isinstance(groups, list) or len(groups) < 2:
@@ -234,6 +270,8 @@ def _parse_rule(raw: Any, pack: dict, file: str, variants: dict) -> Rule:
         if not isinstance(options, dict):
             raise _err(file, kline("options"), f"rule {rid}: options must be a mapping")
         rule.options = dict(options)
+    if "triggers" in raw and rule.pattern is None:
+        raise _err(file, kline("triggers"), f"rule {rid}: triggers apply to pattern rules only")
     boundary = raw.get("boundary", "none")
     if boundary not in ("token", "none"):
         raise _err(file, kline("boundary"), f"rule {rid}: boundary must be 'token' or 'none'")
@@ -245,7 +283,7 @@ def _parse_rule(raw: Any, pack: dict, file: str, variants: dict) -> Rule:
         _check_keys(allow, ALLOW_KEYS, file, f"rule {rid} allow")
         rule.allow = Allow(
             tokens=[fold_char_string(t) for t in _str_list(allow.get("tokens", []), file, allow.line, "allow.tokens")],
-            patterns=[_compile(p, file, allow.key_lines.get("patterns", allow.line), f"rule {rid}: allow.patterns")
+            patterns=[_compile(p, file, allow.key_lines.get("patterns", allow.line), f"rule {rid}: allow.patterns", lazy)
                       for p in _str_list(allow.get("patterns", []), file, allow.line, "allow.patterns")],
         )
     evidence = raw.get("needs_evidence")
@@ -257,7 +295,7 @@ def _parse_rule(raw: Any, pack: dict, file: str, variants: dict) -> Rule:
         if not pats:
             raise _err(file, evidence.line, f"rule {rid}: needs_evidence needs patterns")
         rule.needs_evidence = Evidence(
-            patterns=[_compile(p, file, evidence.line, f"rule {rid}: needs_evidence.patterns") for p in pats],
+            patterns=[_compile(p, file, evidence.line, f"rule {rid}: needs_evidence.patterns", lazy) for p in pats],
             message=str(evidence.get("message") or "「{text}」需有证据支持（《广告绝对化用语执法指南》第六、七条）"),
         )
     suggest = raw.get("suggest")
@@ -282,7 +320,8 @@ def _parse_rule(raw: Any, pack: dict, file: str, variants: dict) -> Rule:
     return rule
 
 
-def load_pack(path: Path) -> Pack:
+def load_pack(path: Path, lazy: bool = False) -> Pack:
+    """One pack; ``lazy`` defers regex compilation (for the tested built-in packs)."""
     file = str(path)
     try:
         text = path.read_text(encoding="utf-8-sig")
@@ -313,7 +352,7 @@ def load_pack(path: Path) -> Pack:
             raise _err(file, variants_raw.key_lines.get(k, data.line), f"variants key {k!r} must be one character")
         variants[key] = _str_list(v, file, variants_raw.key_lines.get(k, data.line), f"variants[{k}]")
     repeatable = data.get("repeatable", "")
-    rules = [_parse_rule(r, data, file, variants) for r in data["rules"]]
+    rules = [_parse_rule(r, data, file, variants, lazy) for r in data["rules"]]
     return Pack(name=str(data["pack"]), title=str(data.get("title", "")), category=str(data["category"]),
                 source=str(data.get("source", "")), file=file, rules=rules,
                 repeatable=fold_char_string("".join(_str_list(repeatable, file, data.line, "repeatable"))))
@@ -341,8 +380,9 @@ def load_packs(extra_paths: Iterable[str | Path] = (), verify: bool = False, bui
     packs: list[Pack] = []
     seen_ids: dict[str, str] = {}
     seen_packs: dict[str, str] = {}
+    shipped = builtin_rules_dir()
     for path in pack_files(extra, builtin):
-        pack = load_pack(path)
+        pack = load_pack(path, lazy=path.parent == shipped)
         if pack.name in seen_packs:
             raise _err(pack.file, 1, f"duplicate pack name {pack.name!r} (also in {seen_packs[pack.name]})")
         seen_packs[pack.name] = pack.file

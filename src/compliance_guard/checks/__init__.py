@@ -3,6 +3,11 @@
 A pack rule ``check: NAME`` calls the function registered here under NAME with the
 ORIGINAL text and the Rule (whose ``options`` come from the YAML). Modules register on
 import; ``load_all`` imports every check module once.
+
+A check may register a ``gate``: a regex over the NORMALISED text that must match for the
+check to find anything (a certificate prefix, an ASCII digit). The engine searches each gate
+once per text and skips the checks whose gate fails, so the two dozen check rules cost next
+to nothing on text that holds no number.
 """
 from __future__ import annotations
 
@@ -10,15 +15,20 @@ import importlib
 import pkgutil
 from typing import Callable, Iterable
 
+import regex
+
 from ..findings import Finding
 
 CheckFn = Callable[[str, "object"], Iterable[Finding]]
 REGISTRY: dict[str, CheckFn] = {}
+GATES: dict[str, regex.Pattern] = {}
 
 
-def register(name: str):
+def register(name: str, gate: regex.Pattern | None = None):
     def deco(fn: CheckFn) -> CheckFn:
         REGISTRY[name] = fn
+        if gate is not None:
+            GATES[name] = gate
         return fn
 
     return deco

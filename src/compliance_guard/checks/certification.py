@@ -450,6 +450,8 @@ _PARSERS = {
 KINDS = tuple(_PARSERS)
 #: Something every number's prefix contains: texts without it are skipped at once.
 _TRIGGER = regex.compile(r"sc|qs|jy|ccc|3c|食健|妆|械|药准")
+#: A free text is held to a category requirement through a number or a 「类目：…」 line.
+_REQUIREMENT_GATE = regex.compile(_TRIGGER.pattern + "|:")
 
 
 def find_numbers_normalized(t: str, kinds: Iterable[str], options: Mapping | None = None) -> list[CertNumber]:
@@ -538,7 +540,7 @@ for _name, _kinds, _report in (
     ("drug-number", ("drug",), "problems"),
     ("ccc-number", ("ccc",), "problems"),
 ):
-    register(_name)(_number_check(_kinds, _report))
+    register(_name, gate=_TRIGGER)(_number_check(_kinds, _report))
 
 #: Registered number checks and the kinds each validates (for bare numbers in listing fields).
 NUMBER_CHECK_KINDS = {
@@ -707,7 +709,7 @@ def _evaluate(rule, spec: _ReqSpec, listing: _Listing, category: str | None, whe
     return [_finding(rule, where.text, where.start, where.end, msg, field_name=where.field)]
 
 
-@register(REQUIREMENT_CHECK)
+@register(REQUIREMENT_CHECK, gate=_REQUIREMENT_GATE)
 def category_requirement(text: str, rule) -> list[Finding]:
     """Free-text form of a listing requirement.
 

@@ -258,7 +258,7 @@ def _finding(rule, text: str, start: int, end: int, message: str, severity: Seve
     )
 
 
-@register("price-arithmetic")
+@register("price-arithmetic", gate=regex.compile("[0-9]"))  # every figure it recomputes has digits
 def price_arithmetic(text: str, rule) -> list[Finding]:
     """Discounts, reductions and 满减 whose stated figure does not follow from the prices given."""
     mentions = find_prices(text, rule.options)
@@ -459,7 +459,7 @@ def _listing_text_check(text: str, rule) -> list[Finding]:
 
 
 for _name in LISTING_CHECKS:
-    register(_name)(_listing_text_check)
+    register(_name, gate=regex.compile(":"))(_listing_text_check)  # 「售价：99」 lines
 
 
 def check_listing_prices(fields: Mapping[str, object], options: Mapping | None = None) -> list[Finding]:
