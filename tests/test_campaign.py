@@ -208,6 +208,14 @@ def test_unknown_keys_and_bad_values_are_problems_and_the_rest_is_judged(tmp_pat
     assert r.facts["parameters_checked"] > 0
 
 
+def test_a_campaign_with_nothing_to_judge_is_an_error_not_a_full_score(tmp_path, engine):
+    r = run(tmp_path, engine, "campaign: x\nproducts:\n  - {name: a, role: 引流款, price: cheap}\n")
+    assert r.error is not None and "nothing to judge" in r.error
+    assert any("products[0].price: expected a number" in p for p in r.problems)
+    lottery_only = run(tmp_path, engine, "campaign: x\nmechanics:\n  - {type: lottery, top_prize: 80000}\n")
+    assert lottery_only.error is None and rules(lottery_only) == ["CMP211"]
+
+
 def test_profile_overrides_change_the_ranges(tmp_path, engine):
     text = BASE.replace("group_price: 16.5", "group_price: 15")
     assert "CMP101" in rules(run(tmp_path, engine, text))
@@ -232,4 +240,4 @@ def test_cli_exit_codes_and_json(tmp_path):
     assert missing.exit_code == 1 and "nope.yaml" in missing.output
     broken = camp(tmp_path, "products: [\n", "broken.yaml")
     out = runner.invoke(main, ["campaign", str(broken)])
-    assert out.exit_code == 1 and f"{broken}:2: malformed YAML" in out.output
+    assert out.exit_code == 1 and f"{broken}:2: error malformed YAML" in out.output

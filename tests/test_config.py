@@ -199,13 +199,17 @@ per-file:
     ("select: [cfgtest]\nignor: [x]\n", 2, "unknown key 'ignor'"),
     ("fail-on: sometimes\n", 1, "fail-on must be one of error, warning, info, never"),
     ("severity:\n  CFG001: loud\n", 2, "severity CFG001 must be one of error, warning, info"),
-    ("severity: [CFG001]\n", 1, "severity must map rule ids"),
+    ("severity: [CFG001]\n", 1, "severity must map rule ids to error, warning or info, not a list"),
     ("select: 3\n", 1, "select must be a string or a list of strings"),
     ("per-file:\n  - ignore: [CFG001]\n", 2, "per-file entry needs `files:`"),
     ("per-file:\n  - files: a.md\n    fail_on: never\n    colour: red\n", 4, "unknown key 'colour' in per-file"),
     ("packs: [missing.yaml]\n", 1, "packs:"),
     ("select: [a, b\n", 2, "malformed YAML"),
     ("- just\n- a list\n", 1, "must be a mapping"),
+    ("profile: loud\n", 1, "profile: no built-in profile 'loud'"),
+    ("profile: profiles/mine.yaml\n", 1, "profile: "),
+    ("scoring:\n  script.hook_secs: 5\n", 2, "scoring: unknown profile key 'script.hook_secs'"),
+    ("scoring:\n  script:\n    hook_seconds: soon\n", 3, "scoring: script.hook_seconds: expected a number"),
 ])
 def test_bad_yaml_config_is_an_exit_2_one_liner(repo, text, line, needle):
     path = write(repo / ".cguard.yaml", text)
@@ -215,6 +219,37 @@ def test_bad_yaml_config_is_an_exit_2_one_liner(repo, text, line, needle):
     assert len(lines) == 1 and "Traceback" not in r.output
     assert lines[0].startswith(f"cguard: error: {path.resolve()}:{line}: "), lines
     assert needle in lines[0]
+
+
+def test_profile_and_scoring_values_drive_score_mix_and_campaign(repo):
+    """``profile:`` picks the scoring profile and ``scoring:`` overrides single values; --profile
+    and --set still win over the file."""
+    corpora = Path(__file__).resolve().parents[1] / "corpora" / "scoring"
+    script = str(corpora / "scripts" / "v03-too-long.txt")  # ≈122 s against a 60 s limit
+
+    def scored(*args):
+        r = run(*args, "--format", "json")
+        doc = json.loads(r.stdout)
+        return doc["profile"]["name"], doc["files"][0]["score"]
+
+    default = scored("score", script)
+    write(repo / ".cguard.yaml", "profile: content-pyramid\nscoring:\n  script:\n    video_length: [15, 150]\n")
+    name, longer_allowed = scored("score", script)
+    assert name == "content-pyramid" and longer_allowed > default[1]
+    assert scored("score", "--set", "script.video_length=[15, 60]", script)[1] == default[1]
+    assert scored("score", "--profile", "default", script)[0] == "default"
+    assert scored("score", "--no-config", script) == default
+    assert scored("mix", str(corpora / "calendars" / "c03-content-pyramid.yaml")) == ("content-pyramid", 100)
+
+    campaign = str(corpora / "campaigns" / "k02-group-price.yaml")  # 拼团 25-30 % under the daily price
+    write(repo / ".cguard.yaml", "scoring:\n  campaign.group_discount: [0.15, 0.30]\n")
+    r = run("campaign", "--format", "json", campaign)
+    finding = json.loads(r.stdout)["files"][0]["findings"]
+    assert sorted(f["rule"] for f in finding) == ["CMP102"]  # only the price under cost is left
+    assert "--set" not in r.stdout and f"{(repo / '.cguard.yaml').resolve()}:2: scoring" in r.stdout
+
+    shown = yaml.safe_load(run("config").stdout)
+    assert shown["profile"] is None and shown["scoring"] == {"campaign.group_discount": [0.15, 0.30]}
 
 
 def test_unknown_names_in_config_are_errors_with_their_line(repo):

@@ -338,6 +338,15 @@ def test_cli_exit_codes(files, tmp_path):
     assert missing.exit_code == 1
     files_out = json.loads(missing.stdout)["files"]
     assert "error" in files_out[0] and files_out[1]["score"] == score_plain
+    assert run("score", tmp_path / "missing.txt").output.startswith(f"{tmp_path / 'missing.txt'}: error No such file")
+
+
+def test_an_empty_script_is_an_error_not_a_score(tmp_path):
+    empty = tmp_path / "empty.txt"
+    empty.write_text(" \n\n", encoding="utf-8")
+    result = run("score", "--format", "json", empty)
+    assert result.exit_code == 1
+    assert json.loads(result.stdout)["files"][0]["error"] == f"{empty}: empty; there is no script to score"
 
 
 def test_cli_text_output_explains(files):

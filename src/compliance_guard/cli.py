@@ -296,19 +296,26 @@ def lsp(select, ignore, packs):
 def _scoring_options(fn):
     """Options shared by score, mix and campaign."""
     fn = click.option("--set", "sets", multiple=True, metavar="KEY=VALUE",
-                      help="Override one profile value, e.g. script.hook_seconds=5 (repeatable).")(fn)
-    fn = click.option("--profile", default="default", show_default=True,
-                      help="Scoring profile: built-in name (default, content-pyramid) or a YAML path.")(fn)
+                      help="Override one profile value, e.g. script.hook_seconds=5 (repeatable; over the config's `scoring:`).")(fn)
+    fn = click.option("--profile", default=None,
+                      help="Scoring profile: built-in name (default, content-pyramid) or a YAML path "
+                           "[default: the config's `profile:`, else default].")(fn)
+    fn = click.option("--no-config", is_flag=True, help="Ignore any config file.")(fn)
+    fn = click.option("--config", "config_path", type=click.Path(dir_okay=False),
+                      help="Config file (default: searched upward as for `cguard check`).")(fn)
     fn = click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text", show_default=True)(fn)
     return click.option("--min-score", type=click.IntRange(0, 100), default=None,
                         help="Exit 1 when a score is below this.")(fn)
 
 
-def _scoring_profile(profile, sets):
+def _scoring_setup(config_path, no_config, profile, sets, select=(), ignore=(), packs=(), fail_on=None):
+    """The config (its rules, allow-list and severities apply to the copy) and the profile:
+    ``--profile`` over the config's ``profile:``, then its ``scoring:`` values, then ``--set``."""
     from .scoring.profiles import ProfileError, profile_for_cli
 
+    config = _load_config(config_path, no_config, select, ignore, packs, (), (), (), (), fail_on)
     try:
-        return profile_for_cli(profile, sets)
+        return config, profile_for_cli(profile or config.profile or "default", sets, config.scoring)
     except ProfileError as exc:
         raise UsageFailure(str(exc)) from None
 
@@ -329,13 +336,13 @@ def _scoring_done(reports, fmt, command, profile, fail_on="error", min_score=Non
               help="Short video or livestream script.")
 @click.option("--start", "start_clock", metavar="HH:MM", help="Clock time the live starts (when the script has none).")
 @_scoring_options
-@click.option("--fail-on", type=click.Choice(FAIL_ON), default="error", show_default=True,
-              help="Lowest finding severity that makes the exit code 1.")
+@click.option("--fail-on", type=click.Choice(FAIL_ON), default=None,
+              help="Lowest finding severity that makes the exit code 1 [default: the config's, else error].")
 @click.option("--select", multiple=True, help="Only these rule ids, pack names or categories (comma-separated).")
 @click.option("--ignore", multiple=True, help="Skip these rule ids, pack names or categories (comma-separated).")
 @click.option("--pack", "packs", multiple=True, type=click.Path(), help="Extra rule pack file or directory.")
-def score(paths, kind, start_clock, fmt, profile, sets, min_score, fail_on, select, ignore, packs):
-    """Score short-video or livestream scripts (.txt, .md, .srt) 0-100, with sub-scores that explain themselves."""
+def score(paths, kind, start_clock, fmt, config_path, no_config, profile, sets, min_score, fail_on, select, ignore, packs):
+    """Score short-video or livestream scripts (.txt, .md, .srt, .docx) 0-100, with sub-scores that explain themselves."""
     from .scoring.profiles import clock_minutes
     from .scoring.script import score_paths
 
@@ -344,20 +351,20 @@ def score(paths, kind, start_clock, fmt, profile, sets, min_score, fail_on, sele
             clock_minutes(start_clock)
         except ValueError as exc:
             raise UsageFailure(f"--start: {exc}") from None
-    prof = _scoring_profile(profile, sets)
-    engine = build_engine(packs, _split(select), _split(ignore))
-    _scoring_done(score_paths(paths, kind, prof, engine, start_clock), fmt, "score", prof, fail_on, min_score)
+    config, prof = _scoring_setup(config_path, no_config, profile, sets, select, ignore, packs, fail_on)
+    reports = score_paths(paths, kind, prof, _config_engine(config), start_clock)
+    _scoring_done(reports, fmt, "score", prof, config.fail_on, min_score)
 
 
 @main.command()
 @click.argument("calendars", nargs=-1, required=True)
 @_scoring_options
-def mix(calendars, fmt, profile, sets, min_score):
+def mix(calendars, fmt, config_path, no_config, profile, sets, min_score):
     """Compare a content calendar (CSV/JSONL/YAML: date, title, text, type) with the target mix and cadence."""
     from .scoring.mix import score_calendar
     from .scoring.profiles import ProfileError
 
-    prof = _scoring_profile(profile, sets)
+    _, prof = _scoring_setup(config_path, no_config, profile, sets)
     try:
         reports = [score_calendar(path, prof) for path in calendars]
     except ProfileError as exc:
@@ -368,16 +375,17 @@ def mix(calendars, fmt, profile, sets, min_score):
 @main.command()
 @click.argument("campaigns", nargs=-1, required=True)
 @_scoring_options
-@click.option("--fail-on", type=click.Choice(FAIL_ON), default="error", show_default=True,
-              help="Lowest finding severity that makes the exit code 1.")
+@click.option("--fail-on", type=click.Choice(FAIL_ON), default=None,
+              help="Lowest finding severity that makes the exit code 1 [default: the config's, else error].")
 @click.option("--pack", "packs", multiple=True, type=click.Path(), help="Extra rule pack file or directory.")
-def campaign(campaigns, fmt, profile, sets, min_score, fail_on, packs):
+def campaign(campaigns, fmt, config_path, no_config, profile, sets, min_score, fail_on, packs):
     """Check campaign parameters (CAMPAIGN.yaml) against the profile's ranges and the mechanics against the rules."""
     from .scoring.campaign import score_campaign
 
-    prof = _scoring_profile(profile, sets)
-    engine = build_engine(packs)
-    _scoring_done([score_campaign(path, prof, engine) for path in campaigns], fmt, "campaign", prof, fail_on, min_score)
+    config, prof = _scoring_setup(config_path, no_config, profile, sets, packs=packs, fail_on=fail_on)
+    engine = _config_engine(config)
+    reports = [score_campaign(path, prof, engine) for path in campaigns]
+    _scoring_done(reports, fmt, "campaign", prof, config.fail_on, min_score)
 
 
 @main.command()

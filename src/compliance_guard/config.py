@@ -19,7 +19,8 @@ CONFIG_NAMES = (".cguard.yaml", "cguard.yaml")
 BASELINE_NAME = ".cguard-baseline.json"
 FAIL_ON = ("error", "warning", "info", "never")
 SEVERITIES = ("error", "warning", "info")
-KEYS = ("select", "ignore", "packs", "severity", "allow", "include", "exclude", "fail-on", "per-file", "baseline")
+KEYS = ("select", "ignore", "packs", "severity", "allow", "include", "exclude", "fail-on", "per-file", "baseline",
+        "profile", "scoring")
 PER_FILE_KEYS = ("files", "select", "ignore", "severity", "allow", "fail-on")
 
 
@@ -64,6 +65,8 @@ class Config:
     per_file: tuple[PerFile, ...] = ()
     baseline: Path | None = None  # set explicitly (config key or flag)
     baseline_off: bool = False  # ``baseline: false`` or --no-baseline
+    profile: str | None = None  # scoring profile: a built-in name or a path (made absolute)
+    scoring: tuple[tuple[str, Any, str], ...] = ()  # (profile key, value, "file:line") overrides
     where: dict[str, str] = field(default_factory=dict)  # key -> "file:line"
     from_cli: dict[str, frozenset] = field(default_factory=dict)  # key -> values given as flags
 
@@ -173,6 +176,8 @@ class Config:
             for p in self.per_file
         ]
         out["baseline"] = str(baseline) if baseline else None
+        out["profile"] = self.profile
+        out["scoring"] = {key: value for key, value, _ in self.scoring}
         return out
 
     def dump(self, cwd: Path | None = None) -> str:
@@ -357,7 +362,54 @@ def _build(path: Path, raw: dict) -> Config:
             raise ConfigError(f"{where['baseline']}: baseline must be a file path or false")
     if "per-file" in get:
         kw["per_file"] = _per_file(get["per-file"], path, where["per-file"])
+    if "profile" in get:
+        kw["profile"] = _profile(get["profile"], cfg.root, where["profile"])
+    if "scoring" in get:
+        kw["scoring"] = _scoring(get["scoring"], path, where["scoring"])
     return replace(cfg, where=where, **kw)
+
+
+def _profile(value, root: Path, at: str) -> str:
+    """A built-in profile name, or a profile file relative to the config's directory."""
+    from .scoring.profiles import builtin_profiles
+
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"{at}: profile must be a profile name or a YAML path, not {_kind(value)}")
+    if value.endswith((".yaml", ".yml")) or "/" in value or "\\" in value:
+        p = _relative_to(root, value)
+        if not p.is_file():
+            raise ConfigError(f"{at}: profile: {p} does not exist")
+        return str(p)
+    if value not in builtin_profiles():
+        raise ConfigError(f"{at}: profile: no built-in profile {value!r} "
+                          f"(built-in: {', '.join(builtin_profiles())}; or give a YAML path)")
+    return value
+
+
+def _scoring(value, path: Path, at: str) -> tuple[tuple[str, Any, str], ...]:
+    """``scoring:`` overrides single profile values, as ``script.hook_seconds: 5`` or nested
+    ``script: {hook_seconds: 5}``, checked here so that every command reports a bad one."""
+    from .scoring.profiles import SCHEMA
+    from .scoring.yamlpos import line_of, plain
+
+    if not isinstance(value, dict):
+        raise ConfigError(f"{at}: scoring must map profile keys (e.g. script.hook_seconds) to values, not {_kind(value)}")
+    out = []
+    for key, v in value.items():
+        key_at = f"{path}:{line_of(value, key) or at.rsplit(':', 1)[-1]}"
+        pairs = [(f"{key}.{k}", x, f"{path}:{line_of(v, k) or key_at.rsplit(':', 1)[-1]}") for k, x in v.items()] \
+            if key in SCHEMA and isinstance(v, dict) else [(str(key), v, key_at)]
+        for dotted, x, origin in pairs:
+            section, _, name = dotted.partition(".")
+            if name not in SCHEMA.get(section, {}):
+                known = ", ".join(SCHEMA) if section not in SCHEMA else ", ".join(f"{section}.{k}" for k in SCHEMA[section])
+                raise ConfigError(f"{origin}: scoring: unknown profile key {dotted!r} (known: {known})")
+            try:
+                SCHEMA[section][name](plain(x))
+            except ValueError as exc:
+                raise ConfigError(f"{origin}: scoring: {dotted}: {exc}, got {x!r}") from None
+            out.append((dotted, plain(x), f"{origin}: scoring"))
+    return tuple(out)
 
 
 def _per_file(value, path: Path, at: str) -> tuple[PerFile, ...]:
@@ -421,8 +473,10 @@ def _choice(value, at: str, key: str, choices) -> str:
 
 
 def _kind(value) -> str:
-    return {dict: "a mapping", list: "a list", bool: "a boolean", int: "a number", float: "a number",
-            type(None): "empty"}.get(type(value), type(value).__name__)
+    for kind, name in ((bool, "a boolean"), (dict, "a mapping"), (list, "a list"), ((int, float), "a number")):
+        if isinstance(value, kind):
+            return name
+    return "empty" if value is None else type(value).__name__
 
 
 def _relative_to(root: Path, value: str) -> Path:

@@ -241,6 +241,8 @@ class ScriptScorer:
         from .scoring.script import score_document
 
         report = score_document(from_text("<page>", text, kind="text"), kind, self.profile, self.engine)
+        if report.error is not None:
+            raise ApiError(400, report.error.removeprefix("<page>: "))
         result = report.to_dict()
         result.pop("path", None)
         return result

@@ -5,6 +5,7 @@ FORMATTERS under its ``--format`` name.
 """
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 from .. import __version__
@@ -29,6 +30,13 @@ def summary(results) -> dict:
         "by_severity": dict(Counter(f.severity.value for f in findings)),
         "by_category": dict(Counter(f.category for f in findings)),
     }
+
+
+def error_location(path: str, error: str) -> tuple[str, str]:
+    """``(where, message)`` for an unreadable input: errors already name their file (and
+    line), so text output says ``file:line: error message`` without the path twice."""
+    m = re.match(rf"{re.escape(path)}(?::\d+)?: ", error)
+    return (error[:m.end() - 2], error[m.end():]) if m else (path, error)
 
 
 def worst_severity(results) -> Severity | None:

@@ -6,7 +6,7 @@ import unicodedata
 
 import click
 
-from . import formatter, summary
+from . import error_location, formatter, summary
 
 _COLOURS = {"error": "red", "warning": "yellow", "info": "cyan"}
 
@@ -22,7 +22,8 @@ def format_text(results, out, color: bool = False, context: bool = True, **_):
 
     for r in results:
         if r.error is not None:
-            out.write(f"{r.path}: {style('error', fg='red', bold=True)} {r.error}\n")
+            where, message = error_location(r.path, r.error)
+            out.write(f"{where}: {style('error', fg='red', bold=True)} {message}\n")
             continue
         lines = r.text.split("\n") if (context and r.text is not None) else None
         for f in r.findings:

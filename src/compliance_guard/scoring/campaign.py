@@ -146,6 +146,10 @@ def score_campaign(path: str, profile: Profile | None = None, engine=None) -> Sc
     _stock(judge)
     _alerts(judge)
     mechanic_findings = _mechanics(judge)
+    if not judge.checks and not camp.mechanics:
+        report.error = (f"{path}: nothing to judge: no product, coupon or metric has the values a check needs "
+                        "(price, cost, group_price, threshold, stock …) and there are no mechanics")
+        return report
     copy_findings = _copy_findings(camp, engine, mechanic_findings)
     report.findings = sorted(judge.findings + copy_findings, key=sort_key)
     groups: dict[str, list[Check]] = {}

@@ -141,7 +141,7 @@ def load_lexicon(path: str) -> Lexicon:
     """Parse and validate a lexicon file; errors are ``file:line: ...`` ProfileErrors."""
     p = Path(path)
     if not p.is_file():
-        raise ProfileError(f"{path}:0: lexicon not found")
+        raise ProfileError(f"{path}: lexicon not found")
     try:
         data, _ = yamlpos.load(p)
     except YamlError as exc:

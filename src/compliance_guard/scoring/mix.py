@@ -70,7 +70,7 @@ def read_calendar(path: str) -> tuple[list[dict], list[str]]:
         return _rows_jsonl(text, path)
     if suffix in (".yaml", ".yml"):
         return _rows_yaml(text, path)
-    raise CalendarError(f"{path}:0: unknown calendar format {suffix or '(none)'} (use .csv, .jsonl or .yaml)")
+    raise CalendarError(f"{path}: unknown calendar format {suffix or '(none)'} (use .csv, .jsonl or .yaml)")
 
 
 def _canonical(key) -> str | None:
@@ -208,7 +208,7 @@ def score_calendar(path: str, profile: Profile | None = None) -> ScoreReport:
     items, more = classify(rows, lexicon, path)
     report.problems = problems + more
     if not items:
-        report.error = f"{path}:0: no readable items"
+        report.error = f"{path}: no readable items"
         return report
     _check_classes(profile, lexicon)
     items.sort(key=lambda it: (it.date, it.line))

@@ -259,7 +259,7 @@ def load_profile(ref: str = "default", overrides: dict | None = None, origin: st
 def _load(path: Path, chain: tuple[str, ...]) -> Profile:
     if not path.is_file():
         names = ", ".join(builtin_profiles())
-        raise ProfileError(f"{path}:0: profile not found (built-in profiles: {names})")
+        raise ProfileError(f"{path}: profile not found (built-in profiles: {names})")
     key = str(path.resolve())
     if key in chain:
         raise ProfileError(f"{path}:1: profile extends itself (cycle through {' -> '.join(chain)})")
@@ -318,19 +318,10 @@ def _param(raw, check, dotted: str, origin: str) -> Param:
     else:
         value, source, unit = raw, "", ""
     try:
-        value = check(_plain(value))
+        value = check(yamlpos.plain(value))
     except ValueError as exc:
         raise ProfileError(f"{origin}: {dotted}: {exc}, got {value!r}") from None
     return Param(value=value, source=source or f"set in {origin}", unit=unit, origin=origin)
-
-
-def _plain(v):
-    """Position-tracking containers -> plain dict/list (values compare and print normally)."""
-    if isinstance(v, dict):
-        return {k: _plain(x) for k, x in v.items()}
-    if isinstance(v, list):
-        return [_plain(x) for x in v]
-    return v
 
 
 def flatten_overrides(overrides: dict) -> dict[str, Any]:
@@ -357,7 +348,7 @@ def apply_overrides(profile: Profile, overrides: dict, origin: str = "--set") ->
             raise ProfileError(f"{origin}: unknown key {dotted!r} (known: {known})")
         old = params[dotted]
         try:
-            checked = SCHEMA[section][key](_plain(value))
+            checked = SCHEMA[section][key](yamlpos.plain(value))
         except ValueError as exc:
             raise ProfileError(f"{origin}: {dotted}: {exc}, got {value!r}") from None
         params[dotted] = replace(old, value=checked, source=f"overridden by {origin} (was {old.value!r}: {old.source})",
@@ -381,14 +372,15 @@ def parse_set_options(items) -> dict[str, Any]:
     return out
 
 
-def profile_for_cli(ref: str, set_items=(), config_overrides: dict | None = None, config_origin: str = "config") -> Profile:
-    """The profile a command runs with: ``ref``, then config overrides, then ``--set`` (last
-    wins); its lexicon is loaded too, so every profile problem surfaces before any scoring."""
+def profile_for_cli(ref: str, set_items=(), config_overrides=()) -> Profile:
+    """The profile a command runs with: ``ref``, then the config's ``(key, value, origin)``
+    overrides, then ``--set`` (last wins); its lexicon is loaded too, so every profile problem
+    surfaces before any scoring."""
     from .lexicon import lexicon_for
 
     profile = load_profile(ref)
-    if config_overrides:
-        profile = apply_overrides(profile, config_overrides, config_origin)
+    for key, value, origin in config_overrides:
+        profile = apply_overrides(profile, {key: value}, origin)
     sets = parse_set_options(set_items)
     if sets:
         profile = apply_overrides(profile, sets, "--set")

@@ -6,6 +6,7 @@ from typing import TextIO
 
 from .. import __version__
 from ..findings import Severity
+from ..report import error_location
 from .model import ScoreReport
 
 FORMATS = ("text", "json")
@@ -43,7 +44,8 @@ def document(reports: list[ScoreReport], command: str, profile) -> dict:
 
 def write_text(r: ScoreReport, out: TextIO) -> None:
     if r.error is not None:
-        out.write(f"{r.path}: error {r.error}\n")
+        where, message = error_location(r.path, r.error)
+        out.write(f"{where}: error {message}\n")
         return
     head = f"{r.path}: {r.score}/100  ({r.kind}, profile {r.profile}"
     if r.cap is not None:

@@ -44,6 +44,8 @@ def score_document(doc: Document, kind: str = "video", profile: Profile | None =
     if kind not in KINDS:
         raise ValueError(f"unknown kind {kind!r} (expected video or live)")
     profile = profile or load_profile()
+    if not doc.text.strip():
+        return ScoreReport(doc.path, kind, profile.name, error=f"{doc.path}: empty; there is no script to score")
     if engine is None:
         from ..engine import default_engine
 

@@ -85,7 +85,7 @@ def read_text(path: str | Path) -> str:
     try:
         data = p.read_bytes()
     except OSError as exc:
-        raise YamlError(f"{p}:0: {exc.strerror or exc}") from None
+        raise YamlError(f"{p}: {exc.strerror or exc}") from None
     try:
         return decode(data, str(p)).replace("\r\n", "\n").replace("\r", "\n")
     except DocumentError as exc:
@@ -113,3 +113,12 @@ def span_of(container, key) -> tuple[int, int] | None:
     if isinstance(container, PosList) and isinstance(key, int) and 0 <= key < len(container.spans):
         return container.spans[key]
     return None
+
+
+def plain(v):
+    """Position-tracking containers -> plain dict/list (values compare and print normally)."""
+    if isinstance(v, dict):
+        return {k: plain(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [plain(x) for x in v]
+    return v
