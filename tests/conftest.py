@@ -1,6 +1,7 @@
 """Shared fixtures: the repository layout and the engine over the fixture pack."""
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import pytest
@@ -24,3 +25,29 @@ def shared_path(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"{path} not available (only in the development workspace)")
     return path
+
+
+@pytest.fixture(scope="session")
+def all_texts() -> list[str]:
+    """Every text the project has (rule examples, regression sets, the sample catalogue's cells,
+    the example and scoring corpora) plus, where present, 400k characters of the shared
+    third-party corpora: for tests that hold an optimisation to the plain computation."""
+    from compliance_guard.engine import default_engine
+
+    texts = [t for r in default_engine().rules for key in ("bad", "good") for t in r.examples.get(key, [])]
+    for path in sorted((REPO / "corpora" / "regression").glob("*.tsv")):
+        texts += [line.partition("\t")[2] for line in path.read_text(encoding="utf-8").splitlines()
+                  if line and not line.startswith("#")]
+    with open(REPO / "corpora" / "listings" / "catalogue.csv", encoding="utf-8-sig", newline="") as fh:
+        texts += [cell for row in csv.reader(fh) for cell in row if cell]
+    texts += [p.read_text(encoding="utf-8") for p in sorted((REPO / "corpora").rglob("*"))
+              if p.suffix in (".txt", ".md", ".srt")]
+    total = 0
+    for name in ("ad_kobe_desc.txt", "ad_advertisegen_dev.txt", "ad_kobe_titles.txt", "rev_online_shopping_10_cats.txt"):
+        path = SHARED / "corpora" / name
+        for line in path.read_text(encoding="utf-8").splitlines() if path.exists() else []:
+            texts.append(line)
+            total += len(line)
+            if total > 400_000:
+                return texts
+    return texts

@@ -340,3 +340,26 @@ def test_pasted_listing_lines(engine):
 def test_scripts_are_not_read_as_listings(engine):
     for text in ["成本50的东西卖39，亏本了", "原价199，现价99，直播间专享", "价格：99元"]:
         assert [f.rule for f in hits(engine, text) if f.rule.startswith("PRICE01")] == []
+
+
+def test_backward_scans_find_what_a_forward_scan_finds(all_texts):
+    """Discounts and amounts are found scanning backwards from 折/元 for speed; the plain forward
+    patterns find exactly the same spans on every text the project has."""
+    import regex
+
+    from compliance_guard.checks import pricing
+
+    num = pricing._NUM
+    forward_discount = regex.compile(pricing._DISCOUNT.pattern)
+    forward_amount = regex.compile(rf"(?:¥\s*{num}\s*(?:元|块钱?)?|{num}\s*(?:元|块钱?))")
+    compared = 0
+    for text in all_texts:
+        t = pricing.fold(text)
+        assert sorted(m.span() for m in pricing._DISCOUNT.finditer(t)) == [m.span() for m in forward_discount.finditer(t)]
+        signed = list(pricing._AMOUNT_SIGN.finditer(t))
+        unit = [m.span() for m in pricing._AMOUNT_UNIT.finditer(t)
+                if not any(s.start() < m.end() and m.start() < s.end() for s in signed)]
+        expected = [m.span() for m in forward_amount.finditer(t)]
+        assert sorted([m.span() for m in signed] + unit) == expected, text
+        compared += len(expected)
+    assert compared > 100

@@ -18,7 +18,7 @@ import ahocorasick
 import regex
 
 from . import segment
-from .checks import GATES, REGISTRY, load_all
+from .checks import REGISTRY, gate_for, load_all
 from .findings import Finding, LineIndex, Severity, sort_key
 from .normalize import Normalized, normalize
 from .packs import PackSet, Rule, load_packs
@@ -74,7 +74,9 @@ class Engine:
                     from .packs import PackError
 
                     raise PackError(f"{r.file}:{r.line}: rule {r.id}: unknown check {r.check!r} (known: {', '.join(sorted(REGISTRY))})")
-        self._checks = [(r, REGISTRY[r.check], GATES.get(r.check)) for r in check_rules]
+        self._checks: dict[object, list[tuple[Rule, object]]] = {}  # gate (None: ungated) -> checks
+        for r in check_rules:
+            self._checks.setdefault(gate_for(r), []).append((r, REGISTRY[r.check]))
         self._automaton = self._build_automaton()
 
     def _build_automaton(self):
@@ -120,16 +122,12 @@ class Engine:
         norm = normalize(text, self.collapse)
         hits = self._candidates(norm)
         findings = self._verify(norm, hits, errors)
-        gates: dict[int, bool] = {}
-        for rule, check, gate in self._checks:
-            if gate is not None:
-                open_ = gates.get(id(gate))
-                if open_ is None:
-                    open_ = gates[id(gate)] = gate.search(norm.text) is not None
-                if not open_:
-                    continue
-            for f in check(text, rule):
-                findings.append(self._complete(f, rule))
+        for gate, checks in self._checks.items():
+            if gate is not None and gate.search(norm.text) is None:
+                continue
+            for rule, check in checks:
+                for f in check(text, rule):
+                    findings.append(self._complete(f, rule))
         if self.allow_terms:
             findings = [f for f in findings if not self._allow_listed(norm, f)]
         return sorted(_resolve_overlaps(findings), key=sort_key)

@@ -5,9 +5,10 @@ ORIGINAL text and the Rule (whose ``options`` come from the YAML). Modules regis
 import; ``load_all`` imports every check module once.
 
 A check may register a ``gate``: a regex over the NORMALISED text that must match for the
-check to find anything (a certificate prefix, an ASCII digit). The engine searches each gate
-once per text and skips the checks whose gate fails, so the two dozen check rules cost next
-to nothing on text that holds no number.
+check to find anything (a certificate prefix, an ASCII digit), or a function of the rule that
+returns one (a gate made of the rule's own keywords). The engine searches each gate once per
+text and skips the checks whose gate fails, so the two dozen check rules cost next to nothing
+on text that holds no number.
 """
 from __future__ import annotations
 
@@ -21,10 +22,11 @@ from ..findings import Finding
 
 CheckFn = Callable[[str, "object"], Iterable[Finding]]
 REGISTRY: dict[str, CheckFn] = {}
-GATES: dict[str, regex.Pattern] = {}
+Gate = "regex.Pattern | Callable[[object], regex.Pattern | None]"
+GATES: dict[str, Gate] = {}
 
 
-def register(name: str, gate: regex.Pattern | None = None):
+def register(name: str, gate: Gate | None = None):
     def deco(fn: CheckFn) -> CheckFn:
         REGISTRY[name] = fn
         if gate is not None:
@@ -32,6 +34,12 @@ def register(name: str, gate: regex.Pattern | None = None):
         return fn
 
     return deco
+
+
+def gate_for(rule) -> regex.Pattern | None:
+    """The gate of a ``check:`` rule, or None when the check runs on every text."""
+    gate = GATES.get(rule.check)
+    return gate(rule) if callable(gate) else gate
 
 
 def load_all() -> dict[str, CheckFn]:

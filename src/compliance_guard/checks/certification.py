@@ -448,8 +448,9 @@ _PARSERS = {
     "drug": _parse_drug, "ccc": _parse_ccc,
 }
 KINDS = tuple(_PARSERS)
-#: Something every number's prefix contains: texts without it are skipped at once.
-_TRIGGER = regex.compile(r"sc|qs|jy|ccc|3c|食健|妆|械|药准")
+#: Something every number's prefix contains (SC/QS/JY only before a digit: ``disc`` is not one):
+#: texts without it are skipped at once.
+_TRIGGER = regex.compile(r"(?:sc|qs|jy)\s*[:\-]?\s*[0-9]|ccc|3c|食健|妆|械|药准")
 #: A free text is held to a category requirement through a number or a 「类目：…」 line.
 _REQUIREMENT_GATE = regex.compile(_TRIGGER.pattern + "|:")
 

