@@ -148,6 +148,9 @@ def test_paste_highlight_apply(browser, server):
     browser.save_screenshot(str(ARTIFACTS / "serve-page.png"))
 
     card = next(c for c in cards if "「全网最低价」" in c.text)
+    buttons = [b.text for b in card.find_elements(By.CSS_SELECTOR, "button.apply")]
+    advice = card.find_element(By.CSS_SELECTOR, ".advice").text  # told to the writer, not pasted in
+    assert "写明" in advice and not any("写明" in b for b in buttons)
     button = card.find_element(By.CSS_SELECTOR, "button.apply")
     suggestion = button.text.removeprefix("改为「").removesuffix("」")
     button.click()

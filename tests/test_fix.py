@@ -52,7 +52,7 @@ def outside_spans_equal(old: str, new: str, edits) -> bool:
 @pytest.mark.parametrize("s, literal", [
     ("很好", True), ("好物", True), ("性价比高", True),
     ("写明具体价格和条件", False), ("到手价XX元（写明具体价格和条件）", False), ("更好（需说明比较对象）", False),
-    ("第X代技术", False), ("删除“没有之一”", False), ("在显著位置加注「本品不能代替药物」", False), ("", False),
+    ("第X代技术", False), ("删除“没有之一”", False), ("取消与分享挂钩的奖励", False), ("在显著位置加注「本品不能代替药物」", False), ("", False),
 ])
 def test_literal_suggestions(s, literal):
     assert is_literal(s) is literal

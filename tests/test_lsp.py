@@ -156,11 +156,21 @@ def test_quick_fix_replaces_the_span_with_a_suggestion(client):
     edits = [a["edit"]["changes"][uri][0] for a in actions]
     assert all(e["range"] == d["range"] for e in edits)
     suggestions = [e["newText"] for e in edits]
-    assert suggestions == d["data"]["suggestions"] and "很好" in suggestions
+    assert suggestions == d["data"]["fixes"] and "很好" in suggestions
     fixed = text.encode("utf-16-le")
     start, end = d["range"]["start"]["character"], d["range"]["end"]["character"]
     fixed = (fixed[:2 * start] + suggestions[0].encode("utf-16-le") + fixed[2 * end:]).decode("utf-16-le")
     assert client.open("file:///tmp/fixed.txt", fixed) == []
+
+
+def test_advice_is_in_the_message_not_a_quick_fix(client):
+    uri = "file:///tmp/advice.txt"
+    text = "国家级品质"  # its suggestions tell the writer what to state, they are not wording
+    d = by_text(client.open(uri, text), "国家级", text)
+    assert "写明" in d["message"] and d["data"]["fixes"] == []
+    reply = client.request("textDocument/codeAction", {
+        "textDocument": {"uri": uri}, "range": d["range"], "context": {"diagnostics": [d]}})
+    assert reply["result"] == []
 
 
 def test_markdown_code_is_not_checked_and_other_languages_are_ignored(client):

@@ -36,8 +36,19 @@ def test_check_finds_and_points_into_the_text(client):
         assert text[f["start"]:f["end"]] == f["text"]  # code points: the emoji counts one
     best = next(f for f in body["findings"] if f["rule"] == "S001")
     assert (best["start"], best["line"], best["column"]) == (6, 1, 7)
-    assert best["suggestions"] == ["很好"]
+    assert best["suggestions"] == best["fixes"] == ["很好"]
     assert body["summary"]["findings"] == len(body["findings"])
+
+
+def test_fixes_are_the_suggestions_that_are_wording_not_advice():
+    from compliance_guard.engine import default_engine
+
+    body = post(TestClient(create_app(default_engine())), "/api/check", {"text": "国家级品质，全网最低价"}).json()
+    by_text = {f["text"]: f for f in body["findings"] if f["category"] == "absolute-claim"}
+    level, lowest = by_text["国家级"], by_text["全网最低价"]
+    assert level["suggestions"] and level["fixes"] == []  # 写明具体的认证… is for the writer
+    assert lowest["fixes"] and set(lowest["fixes"]) < set(lowest["suggestions"])
+    assert not any("写明" in s for s in lowest["fixes"])
 
 
 def test_clean_text_and_default_kind(client):
@@ -135,6 +146,7 @@ def test_score_is_the_script_scorer(scored, fixture_engine):
 
     expected = score_document(from_text("<page>", text, kind="text"), "video", engine=fixture_engine)
     assert body["score"] == expected.score  # the page shows what `cguard score` gives
+    assert_json_error(post(scored, "/api/score", {"text": " \n", "kind": "video"}), 400, "no script to score")
 
 
 def test_score_tells_which_kinds_it_scores(scored):

@@ -134,3 +134,4 @@ def test_cli_report_unused_suppressions(tmp_path):
     jsonschema.validate(doc, json.loads((DATA / "check-output.schema.json").read_text(encoding="utf-8")))
     [f] = doc["files"][0]["findings"]
     assert (f["rule"], f["line"], f["severity"]) == (UNUSED_RULE, 3, "warning")
+    assert "「cguard-disable-next-line CI002」" in f["message"]  # the rule id as written

@@ -17,7 +17,7 @@ from .documents import DocumentError, from_text, sniff
 from .findings import Finding
 
 # Advice, placeholders and notes: a writer must act, the text cannot be pasted in.
-_ADVICE = re.compile(r"[（）()「」“”\"'…\[\]【】<>]|XX|X|\.\.\.|写明|标明|注明|标示|删除|改为|核对|加注|告知")
+_ADVICE = re.compile(r"[（）()「」“”\"'…\[\]【】<>]|XX|X|\.\.\.|写明|标明|注明|标示|删除|取消|改为|核对|加注|告知")
 _MARKUP = set("*_~`|[]<>#\\")
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 

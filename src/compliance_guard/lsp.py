@@ -2,8 +2,8 @@
 
 Plain text and Markdown documents (by language id, or by file suffix when the editor sends
 another id) are checked on open, change and save; their findings are published as
-diagnostics, and a finding's suggestions are offered as quick fixes, one code action per
-suggestion. Positions are sent in the encoding the client negotiated, UTF-16 code units
+diagnostics, and each suggestion that is replacement wording (not advice such as 写明依据,
+as ``cguard fix`` tells them apart) is offered as a quick fix, preferred when it is the only one. Positions are sent in the encoding the client negotiated, UTF-16 code units
 unless it asked for another: CJK characters count one unit and an emoji two.
 """
 from __future__ import annotations
@@ -18,6 +18,7 @@ from . import __version__
 from .documents import from_text
 from .engine import Engine
 from .findings import Finding, Severity
+from .fix import literal_suggestions
 from .lint import check_document
 
 LANGUAGES = {"plaintext": "text", "markdown": "markdown", "srt": "srt", "subtitles": "srt"}
@@ -97,19 +98,19 @@ def diagnostic(f: Finding, lines: list[str], units) -> types.Diagnostic:
         code=f.rule,
         source=SOURCE,
         message=message,
-        data={"text": f.text, "suggestions": f.suggestions},
+        data={"text": f.text, "fixes": literal_suggestions(f)},
     )
 
 
 def code_actions(params: types.CodeActionParams) -> list[types.CodeAction]:
-    """One quick fix per suggestion of each of our diagnostics in the requested range."""
+    """One quick fix per replacement wording of each of our diagnostics in the requested range."""
     actions = []
     for diag in params.context.diagnostics:
         data = diag.data if isinstance(diag.data, dict) else {}
-        if diag.source != SOURCE or not data.get("suggestions"):
+        if diag.source != SOURCE or not data.get("fixes"):
             continue
-        only = len(data["suggestions"]) == 1
-        for suggestion in data["suggestions"]:
+        only = len(data["fixes"]) == 1
+        for suggestion in data["fixes"]:
             edit = types.TextEdit(range=diag.range, new_text=suggestion)
             actions.append(types.CodeAction(
                 title=f"改为「{suggestion}」（{diag.code}）",

@@ -7,7 +7,9 @@ no request beyond this server. API:
 - ``GET /api/info``  version, script kinds, whether scoring is available, size limits.
 - ``POST /api/check``  ``{"text": str, "kind": "video"|"live"|"listing"|"post"}`` ->
   ``{"tool", "version", "kind", "findings": [Finding...], "summary", "warnings"}``; findings
-  as in ``cguard check --format json`` (``start``/``end`` are code-point offsets into ``text``).
+  as in ``cguard check --format json`` (``start``/``end`` are code-point offsets into ``text``)
+  plus ``fixes``: the suggestions that are replacement wording (the rest are advice to the
+  writer, e.g. 写明具体的时间、平台和数据来源, as ``cguard fix`` tells them apart).
 - ``POST /api/score``  same request -> the script score of ``cguard score`` (video and live
   scripts; other kinds are checked, not scored).
 - ``POST /api/document?name=FILE`` raw file bytes (.docx, .txt, .md, .srt) ->
@@ -34,6 +36,7 @@ from starlette.staticfiles import StaticFiles
 from .documents import DocumentError, decode, from_docx, from_text
 from .engine import Engine
 from .findings import Finding
+from .fix import literal_suggestions
 from .lint import FileResult, check_document
 from .report import TOOL, summary
 
@@ -75,7 +78,7 @@ def create_app(engine: Engine, scorer: "ScriptScorer | None" = None,
         text, kind = await _script_request(request, max_body)
         warnings: list[str] = []
         findings = await run_in_threadpool(_check_text, engine, text, warnings)
-        return JSONResponse({**TOOL, "kind": kind, "findings": [f.to_dict() for f in findings],
+        return JSONResponse({**TOOL, "kind": kind, "findings": [_with_fixes(f) for f in findings],
                              "summary": _summary(findings), "warnings": warnings})
 
     async def score(request: Request):
@@ -149,6 +152,10 @@ class _SecurityHeaders:
 
 def _check_text(engine: Engine, text: str, warnings: list[str]) -> list[Finding]:
     return check_document(engine, from_text("<page>", text, kind="text"), warnings)
+
+
+def _with_fixes(f: Finding) -> dict:
+    return {**f.to_dict(), "fixes": literal_suggestions(f)}
 
 
 def _summary(findings: list[Finding]) -> dict:

@@ -112,9 +112,8 @@ def apply(text: str, findings: list[Finding], directives: list[Directive], repor
 
 
 def _unused(text: str, d: Directive) -> Finding:
-    what = "、".join(sorted(d.names)) if d.names else "any finding"
     message = ("「cguard: enable」closes no open disable block" if d.kind == "enable"
-               else f"unused suppression: no {what} to suppress here; remove the directive")
+               else f"unused suppression 「{text[d.start:d.end]}」: nothing it names is found here; remove the directive")
     return Finding(rule=UNUSED_RULE, pack="cguard", category="suppression", severity=Severity.WARNING,
                    message=message, text=text[d.start:d.end], start=d.start, end=d.end,
                    source="cguard --report-unused-suppressions")

@@ -1,5 +1,6 @@
 // The checking page: sends the script to /api/check as the user types (debounced), paints
-// every finding behind the textarea, lists them with message, source and one-click fixes.
+// every finding behind the textarea, lists them with message, source, one-click fixes (the
+// suggestions that are replacement wording) and the advice that a writer must act on.
 // Server offsets are code points; the textarea counts UTF-16 units, so they are converted.
 "use strict";
 
@@ -152,6 +153,7 @@ function findingCard(f, k) {
 
 function findingBody(f, k) {
   const where = locate(f.s16);
+  const advice = f.suggestions.filter((s) => !f.fixes.includes(s)); // for the writer, not pasted in
   return el("div", {},
     el("div", { class: "head" },
       el("span", { class: "sev" }, SEVERITY_LABEL[f.severity] || f.severity),
@@ -160,11 +162,12 @@ function findingBody(f, k) {
       el("span", {}, `「${f.text}」`)),
     el("p", { class: "message" }, f.message),
     f.source ? el("p", { class: "source" }, `依据：${f.source}`) : null,
-    f.suggestions.length ? el("div", { class: "suggestions" },
-      ...f.suggestions.map((s) => el("button", {
+    f.fixes.length ? el("div", { class: "suggestions" },
+      ...f.fixes.map((s) => el("button", {
         type: "button", class: "apply", title: `把「${f.text}」改为「${s}」`,
         onclick: (event) => { event.stopPropagation(); apply(k, s); },
-      }, `改为「${s}」`))) : null);
+      }, `改为「${s}」`))) : null,
+    advice.length ? el("p", { class: "advice" }, `建议：${advice.join("；")}`) : null);
 }
 
 function locate(offset) {
