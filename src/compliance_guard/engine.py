@@ -34,7 +34,7 @@ class RegexTimeout(Exception):
     pass
 
 
-@dataclass
+@dataclass(slots=True)
 class _Hit:
     rule: Rule
     start: int  # normalised offsets

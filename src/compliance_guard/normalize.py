@@ -131,36 +131,41 @@ class Normalized:
         return self.to_original(start), self.to_original(end - 1) + 1
 
 
-def normalize(text: str, collapse: str = "") -> Normalized:
+@functools.lru_cache(maxsize=8)
+def first_pass(text: str) -> tuple[str, tuple[list[int], list[int], list[int]] | None]:
+    """Pass 1 of ``text`` and its odd-character map (None: one character for one).
+
+    Cached: the engine, the certificate check and the price check each want it for the same
+    text, and each would otherwise translate it again.
+    """
     first_text = text.translate(_TABLE)  # fills the table, so ``odd`` is complete for ``text``
-    odd = None
     pattern = _TABLE.odd_pattern()
-    if pattern is not None:
-        found = list(pattern.finditer(text))
-        if found:
-            starts, lengths, origins = [], [], []
-            grown = 0
-            for m in found:
-                p = m.start()
-                size = len(_TABLE[ord(text[p])])
-                starts.append(p + grown)
-                lengths.append(size)
-                origins.append(p)
-                grown += size - 1
-            odd = (starts, lengths, origins)
+    found = list(pattern.finditer(text)) if pattern is not None else []
+    if not found:
+        return first_text, None
+    starts, lengths, origins = [], [], []
+    grown = 0
+    for m in found:
+        p = m.start()
+        size = len(_TABLE[ord(text[p])])
+        starts.append(p + grown)
+        lengths.append(size)
+        origins.append(p)
+        grown += size - 1
+    return first_text, (starts, lengths, origins)
+
+
+def normalize(text: str, collapse: str = "") -> Normalized:
+    first_text, odd = first_pass(text)
+    second = _second_pass(collapse)
+    spans = [m.span() for m in second.finditer(first_text)]
+    if not spans:
+        return Normalized(text, first_text, odd, [], [])
     cuts: list[int] = []
     shift: list[int] = []
-    pieces: list[str] = []
     removed = 0
-    last = 0
-    for m in _second_pass(collapse).finditer(first_text):
-        s, e = m.span()
-        pieces.append(first_text[last:s])
+    for s, e in spans:
+        cuts.append(s - removed)
         removed += e - s
-        cuts.append(s - (removed - (e - s)))
         shift.append(removed)
-        last = e
-    if not cuts:
-        return Normalized(text, first_text, odd, cuts, shift)
-    pieces.append(first_text[last:])
-    return Normalized(text, "".join(pieces), odd, cuts, shift)
+    return Normalized(text, second.sub("", first_text), odd, cuts, shift)

@@ -20,7 +20,7 @@ import regex
 
 from . import register
 from ..findings import Finding, Severity
-from ..normalize import fold_char_string
+from ..normalize import first_pass, fold_char_string
 
 _CN_DIGIT = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _NUM = r"(?P<num>[0-9]+(?:,[0-9]{3})*(?:\.[0-9]+)?)\s*(?P<wan>万)?"
@@ -55,8 +55,10 @@ _FOLD = _OneToOne()
 
 @functools.lru_cache(maxsize=16)
 def fold(text: str) -> str:
-    """NFKC/simplified/lower-case fold of ``text`` with the same length (offsets unchanged)."""
-    return text.translate(_FOLD)
+    """NFKC/simplified/lower-case fold of ``text`` with the same length (offsets unchanged):
+    the normaliser's first pass itself when that maps one character for one (almost always)."""
+    folded, odd = first_pass(text)
+    return folded if odd is None else text.translate(_FOLD)
 
 
 def _number(num: str, wan: str | None = None) -> float:
