@@ -4,7 +4,7 @@ Run from the repository root:
 
     python benchmarks/fp_review.py                         # rates + a sample of 50 per pack and group
     python benchmarks/fp_review.py --sample 50 --seed 1 --out test-artifacts/fp-sample.tsv
-    python benchmarks/fp_review.py --prior old-judged.tsv  # carry verdicts over to the new sample
+    python benchmarks/fp_review.py --prior a.tsv b.tsv    # carry verdicts over to the new sample
     python benchmarks/fp_review.py --score judged.tsv      # false findings per 10k chars from verdicts
 
 Reads ``../shared/corpora/`` (one document per line; see its PROVENANCE.md): ad copy and product
@@ -99,7 +99,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sample", type=int, default=50, help="findings per pack and group (default 50)")
     ap.add_argument("--seed", type=int, default=20240601)
     ap.add_argument("--out", type=Path, default=REPO / "test-artifacts" / "fp-sample.tsv")
-    ap.add_argument("--prior", type=Path, help="a judged sample whose verdicts are copied to matching rows")
+    ap.add_argument("--prior", type=Path, nargs="+", default=[],
+                    help="judged samples whose verdicts are copied to matching rows (later files win)")
     ap.add_argument("--score", type=Path, help="a judged sample: print false findings per 10k chars")
     args = ap.parse_args(argv)
     if not args.corpora.is_dir():
@@ -129,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
                       + (f" (no longer found: {gone})" if gone else ""))
         return 0
 
-    prior = {key(r): r["verdict"] for r in read_tsv(args.prior)} if args.prior else {}
+    prior = {key(r): r["verdict"] for path in args.prior for r in read_tsv(path) if r["verdict"]}
     sample = []
     for pack in args.packs:
         for group in GROUPS:
@@ -146,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
         w.writerows(sample)
     carried = sum(1 for r in sample if r["verdict"])
     print(f"\nwrote {len(sample)} sampled findings to {args.out}"
-          + (f" ({carried} verdicts carried over from {args.prior})" if args.prior else ""))
+          + (f" ({carried} verdicts carried over from {', '.join(map(str, args.prior))})" if args.prior else ""))
     return 0
 
 
