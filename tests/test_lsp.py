@@ -28,9 +28,9 @@ def cguard_command() -> list[str]:
 class Client:
     """Content-Length framed JSON-RPC over the server's stdin/stdout."""
 
-    def __init__(self, *args: str):
+    def __init__(self, *args: str, cwd=None):
         self.proc = subprocess.Popen([*cguard_command(), "lsp", *args], stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=cwd,
                                      env={**os.environ, "PYTHONUNBUFFERED": "1"})
         self.messages: queue.Queue = queue.Queue()
         self.next_id = 0
@@ -96,8 +96,8 @@ class Client:
 
 
 @pytest.fixture(scope="module")
-def client():
-    c = Client()
+def client(tmp_path_factory):
+    c = Client(cwd=tmp_path_factory.mktemp("no-config"))  # no project config above it
     init = c.request("initialize", {"processId": os.getpid(), "rootUri": None, "capabilities": {}})
     caps = init["result"]["capabilities"]
     assert caps.get("positionEncoding", "utf-16") == "utf-16"
@@ -185,3 +185,21 @@ def test_close_clears_diagnostics(client):
     assert client.open(uri, "全网最低价")
     client.send("textDocument/didClose", {"textDocument": {"uri": uri}})
     assert client.diagnostics(uri) == []
+
+
+def test_the_project_config_applies(tmp_path):
+    """The editor starts the server in the workspace: its .cguard.yaml excludes, ignores and
+    per-file entries shape the diagnostics as they shape `cguard check`."""
+    (tmp_path / ".cguard.yaml").write_text(
+        "ignore: [pricing]\nexclude: [drafts/]\nper-file:\n  - files: notes/**\n    ignore: [absolute-claim]\n",
+        encoding="utf-8")
+    c = Client(cwd=tmp_path)
+    c.request("initialize", {"processId": os.getpid(), "rootUri": tmp_path.as_uri(), "capabilities": {}})
+    c.send("initialized", {})
+    text = "这款面膜是最好的，全网最低价"
+    checked = c.open((tmp_path / "scripts" / "a.txt").as_uri(), text)
+    assert checked and {d["code"][:3] for d in checked} == {"ABS"}  # pricing ignored
+    assert c.open((tmp_path / "drafts" / "b.txt").as_uri(), text) == []
+    assert c.open((tmp_path / "notes" / "c.txt").as_uri(), text) == []
+    c.close()
+    assert c.proc.returncode == 0

@@ -220,7 +220,7 @@ def test_busy_port_and_bad_profile_are_one_line_usage_errors():
     assert result.exit_code == 2 and "no-such-profile" in result.output and result.output.count("\n") == 1
 
 
-def test_cguard_serve_answers_then_stops_cleanly_on_ctrl_c():
+def test_cguard_serve_answers_with_the_project_config_then_stops_cleanly_on_ctrl_c(tmp_path):
     import signal
     import subprocess
     import sys
@@ -229,15 +229,24 @@ def test_cguard_serve_answers_then_stops_cleanly_on_ctrl_c():
 
     script = Path(sys.executable).with_name("cguard")
     cmd = [str(script)] if script.exists() else [sys.executable, "-c", "from compliance_guard.cli import main; main()"]
-    proc = subprocess.Popen([*cmd, "serve", "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    (tmp_path / ".cguard.yaml").write_text("ignore: [pricing]\nprofile: content-pyramid\n", encoding="utf-8")
+    proc = subprocess.Popen([*cmd, "serve", "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            cwd=tmp_path)
+
+    def ask(url, route):
+        request = urllib.request.Request(url + route, data=json.dumps({"text": "全网最低价"}).encode(),
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            return json.load(answer)
+
     try:
         line = proc.stdout.readline()
         assert line.startswith("cguard serve: http://127.0.0.1:"), line + proc.stderr.read()
         url = line.split()[2]
-        request = urllib.request.Request(url + "api/check", data=json.dumps({"text": "全网最低价"}).encode(),
-                                         headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(request, timeout=30) as answer:
-            assert any(f["text"] == "全网最低价" for f in json.load(answer)["findings"])
+        findings = ask(url, "api/check")["findings"]
+        assert any(f["text"] == "全网最低价" for f in findings)
+        assert not any(f["category"] == "pricing" for f in findings)  # the config's ignore
+        assert ask(url, "api/score")["profile"] == "content-pyramid"
     finally:
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=30)

@@ -59,13 +59,17 @@ def main():
     WeChat platform rules and pricing rules."""
 
 
+def _config_file_options(fn):
+    """--config and --no-config, for every command that reads the project configuration."""
+    fn = click.option("--no-config", is_flag=True, help="Ignore any config file.")(fn)
+    return click.option("--config", "config_path", type=click.Path(dir_okay=False),
+                        help="Config file (default: .cguard.yaml, cguard.yaml or [tool.cguard] in pyproject.toml, "
+                             "searched upward from the working directory).")(fn)
+
+
 def _config_options(fn):
     """The configuration keys as flags, shared by check, fix and config."""
     options = [
-        click.option("--config", "config_path", type=click.Path(dir_okay=False),
-                     help="Config file (default: .cguard.yaml, cguard.yaml or [tool.cguard] in pyproject.toml, "
-                          "searched upward from the working directory)."),
-        click.option("--no-config", is_flag=True, help="Ignore any config file."),
         click.option("--select", multiple=True, help="Only these rule ids, pack names or categories (comma-separated; replaces the config's)."),
         click.option("--ignore", multiple=True, help="Skip these rule ids, pack names or categories (comma-separated; added to the config's)."),
         click.option("--pack", "packs", multiple=True, type=click.Path(), help="Extra rule pack file or directory."),
@@ -80,7 +84,7 @@ def _config_options(fn):
     ]
     for option in reversed(options):
         fn = option(fn)
-    return fn
+    return _config_file_options(fn)
 
 
 def _load_config(config_path, no_config, select, ignore, packs, severities, allow, include, exclude, fail_on,
@@ -262,20 +266,20 @@ def rules_test(packs):
 @click.option("--select", multiple=True, help="Only these rule ids, pack names or categories (comma-separated).")
 @click.option("--ignore", multiple=True, help="Skip these rule ids, pack names or categories (comma-separated).")
 @click.option("--pack", "packs", multiple=True, type=click.Path(), help="Extra rule pack file or directory.")
-@click.option("--profile", default="default", show_default=True, help="Scoring profile: built-in name or path.")
-def serve(host, port, select, ignore, packs, profile):
-    """Local web page: paste a script or open a .docx, see findings highlighted as you type."""
+@click.option("--profile", default=None,
+              help="Scoring profile: built-in name or path [default: the config's `profile:`, else default].")
+@_config_file_options
+def serve(host, port, select, ignore, packs, profile, config_path, no_config):
+    """Local web page: paste a script or open a .docx, see findings highlighted as you type.
+    The project config (rules, allow-list, scoring profile) applies as in check and score."""
     try:
         from .server import serve as run_server
     except ImportError as exc:
         raise UsageFailure(f"cguard serve needs {exc.name}: pip install 'compliance-guard[serve]'") from None
-    from .scoring.profiles import ProfileError
 
-    engine = build_engine(packs, _split(select), _split(ignore))
+    config, prof = _scoring_setup(config_path, no_config, profile, (), select, ignore, packs)
     try:
-        run_server(engine, host, port, profile=profile, echo=click.echo)
-    except ProfileError as exc:
-        raise UsageFailure(str(exc)) from None
+        run_server(_config_engine(config), host, port, profile=prof, echo=click.echo)
     except OSError as exc:
         raise UsageFailure(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
 
@@ -284,13 +288,16 @@ def serve(host, port, select, ignore, packs, profile):
 @click.option("--select", multiple=True, help="Only these rule ids, pack names or categories (comma-separated).")
 @click.option("--ignore", multiple=True, help="Skip these rule ids, pack names or categories (comma-separated).")
 @click.option("--pack", "packs", multiple=True, type=click.Path(), help="Extra rule pack file or directory.")
-def lsp(select, ignore, packs):
-    """Language server on stdio: diagnostics and quick fixes for plain text and Markdown."""
+@_config_file_options
+def lsp(select, ignore, packs, config_path, no_config):
+    """Language server on stdio: diagnostics and quick fixes for plain text and Markdown. The
+    config found from the editor's working directory applies (excludes and per-file too)."""
     try:
         from .lsp import create_server
     except ImportError as exc:
         raise UsageFailure(f"cguard lsp needs {exc.name}: pip install 'compliance-guard[lsp]'") from None
-    create_server(build_engine(packs, _split(select), _split(ignore))).start_io()
+    config = _load_config(config_path, no_config, select, ignore, packs, (), (), (), (), None)
+    create_server(_config_engine(config), config).start_io()
 
 
 def _scoring_options(fn):
@@ -300,9 +307,7 @@ def _scoring_options(fn):
     fn = click.option("--profile", default=None,
                       help="Scoring profile: built-in name (default, content-pyramid) or a YAML path "
                            "[default: the config's `profile:`, else default].")(fn)
-    fn = click.option("--no-config", is_flag=True, help="Ignore any config file.")(fn)
-    fn = click.option("--config", "config_path", type=click.Path(dir_okay=False),
-                      help="Config file (default: searched upward as for `cguard check`).")(fn)
+    fn = _config_file_options(fn)
     fn = click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text", show_default=True)(fn)
     return click.option("--min-score", type=click.IntRange(0, 100), default=None,
                         help="Exit 1 when a score is below this.")(fn)

@@ -16,10 +16,11 @@ from pygls.workspace import TextDocument
 
 from . import __version__
 from .documents import from_text
+from .config import Config
 from .engine import Engine
 from .findings import Finding, Severity
 from .fix import literal_suggestions
-from .lint import check_document
+from .lint import EngineSet, check_document
 
 LANGUAGES = {"plaintext": "text", "markdown": "markdown", "srt": "srt", "subtitles": "srt"}
 SUFFIXES = {".txt": "text", ".md": "markdown", ".markdown": "markdown", ".srt": "srt"}
@@ -31,14 +32,20 @@ _SEVERITY = {
 }
 
 
-def create_server(engine: Engine) -> LanguageServer:
-    """A server that checks documents with ``engine``; call ``.start_io()`` to run it."""
+def create_server(engine: Engine, config: Config | None = None) -> LanguageServer:
+    """A server that checks documents with ``engine``; call ``.start_io()`` to run it. With the
+    project ``config``, files it excludes get no diagnostics and ``per-file`` entries apply,
+    so the editor shows what ``cguard check`` reports."""
     server = LanguageServer("cguard", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Full)
+    engines = EngineSet(engine, config)
 
     def publish(uri: str) -> None:
         document = server.workspace.get_text_document(uri)
         kind = document_kind(document)
-        diagnostics = diagnostics_for(engine, document, kind) if kind else []
+        path = document.path
+        if kind and config is not None and config.excluded(path):
+            kind = None
+        diagnostics = diagnostics_for(engines.for_path(path)[0], document, kind) if kind else []
         server.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=document.version))
 

@@ -216,11 +216,9 @@ def _json_type(value) -> str:
             dict: "an object"}.get(type(value), type(value).__name__)
 
 
-def serve(engine: Engine, host: str = "127.0.0.1", port: int = 8765, profile: str = "default",
-          echo=print) -> None:
-    """Listen (OSError if the address cannot be bound), say where, serve until Ctrl+C.
-
-    A bad scoring ``profile`` raises ProfileError before anything listens."""
+def serve(engine: Engine, host: str = "127.0.0.1", port: int = 8765, profile=None, echo=print) -> None:
+    """Listen (OSError if the address cannot be bound), say where, serve until Ctrl+C; the page
+    scores with ``profile`` (a loaded scoring Profile; None: the default one)."""
     from . import segment
 
     scorer = ScriptScorer(engine, profile)
@@ -236,13 +234,13 @@ def serve(engine: Engine, host: str = "127.0.0.1", port: int = 8765, profile: st
 class ScriptScorer:
     """``cguard score``'s script scorer over the page's engine, with one loaded profile."""
 
-    def __init__(self, engine: Engine, profile: str = "default"):
+    def __init__(self, engine: Engine, profile=None):
         from .scoring.profiles import load_profile
         from .scoring.script import KINDS
 
         self.engine = engine
         self.kinds = tuple(KINDS)
-        self.profile = load_profile(profile)
+        self.profile = profile or load_profile()
 
     def __call__(self, text: str, kind: str) -> dict:
         from .scoring.script import score_document
