@@ -328,8 +328,8 @@ def _scoring_setup(config_path, no_config, profile, sets, select=(), ignore=(), 
 def _scoring_done(reports, fmt, command, profile, fail_on="error", min_score=None):
     from .scoring.report import exit_code, write
 
-    for r in reports:
-        for problem in r.problems:
+    if fmt == "json":  # text output lists the problems in each report already
+        for problem in (p for r in reports for p in r.problems):
             click.echo(f"cguard: warning: {problem}", err=True)
     write(reports, sys.stdout, fmt, command, profile)
     sys.exit(exit_code(reports, fail_on, min_score))
