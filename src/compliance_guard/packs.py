@@ -5,15 +5,14 @@ but keeps each mapping's line so that every validation error is one line naming
 ``file:line``. Example verification (bad examples must hit their rule, good ones must not)
 needs the engine; it runs for user packs, in ``cguard rules test`` and in the test suite.
 
-The built-in packs' regexes compile on first use: compiling all of them (~330) is most of a
-``cguard check`` start-up, and the test suite proves they compile. A user's pack is compiled
-whole at load, so a bad regex is reported at once with its file and line.
+The built-in packs' regexes compile on first use (``lazyre``): the test suite proves they
+compile. A user's pack is compiled whole at load, so a bad regex is reported at once with its
+file and line.
 """
 from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -21,6 +20,7 @@ import regex
 import yaml
 
 from .findings import Severity
+from .lazyre import LazyPattern
 from .normalize import fold_char_string
 
 PACK_KEYS = {"pack", "title", "category", "source", "description", "variants", "repeatable", "rules"}
@@ -64,29 +64,6 @@ def _construct_mapping(loader, node):
 
 
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
-class LazyPattern:
-    """A ``regex`` pattern compiled on first use (built-in packs only). Once compiled, the
-    pattern's own bound methods shadow the forwarding ones: no cost per call."""
-
-    def __init__(self, pattern: str, flags: int):
-        self.pattern, self.flags, self._compiled = pattern, flags, None
-
-    def compiled(self) -> regex.Pattern:
-        if self._compiled is None:
-            self._compiled = regex.compile(self.pattern, self.flags)
-            self.finditer, self.search = self._compiled.finditer, self._compiled.search
-        return self._compiled
-
-    def finditer(self, *args, **kwargs):
-        return self.compiled().finditer(*args, **kwargs)
-
-    def search(self, *args, **kwargs):
-        return self.compiled().search(*args, **kwargs)
-
-    def __getattr__(self, name):
-        return getattr(self.compiled(), name)
 
 
 @dataclass
@@ -177,10 +154,9 @@ class PackSet:
 
 def builtin_rules_dir() -> Path:
     """``rules/`` inside the installed wheel, or the repository's during development."""
-    shipped = resources.files("compliance_guard") / "rules"
-    if shipped.is_dir():
-        return Path(str(shipped))
-    return Path(__file__).resolve().parents[2] / "rules"
+    here = Path(__file__).resolve().parent
+    shipped = here / "rules"  # force-included into the wheel (pyproject.toml)
+    return shipped if shipped.is_dir() else here.parents[1] / "rules"
 
 
 def _err(file: str, line: int, msg: str) -> PackError:

@@ -18,6 +18,7 @@ from typing import Iterable, Mapping
 import regex
 
 from . import register
+from .. import lazyre
 from ..findings import Finding, Severity
 from ..normalize import Normalized, normalize
 
@@ -164,9 +165,9 @@ class _NumberSpec:
 
 # -- the number grammar, one parser per family ----------------------------------------------
 
-_SC = regex.compile(r"(?<![a-z0-9])(?<!国药准字\s{0,2})sc\s*[:\-]?\s*(?=[0-9])")
-_QS = regex.compile(r"(?<![a-z0-9])qs\s*[:\-]?\s*(?=[0-9])")
-_JY = regex.compile(r"(?<![a-z0-9])jy\s*[:\-]?\s*(?=[0-9])")
+_SC = lazyre.compile(r"(?<![a-z0-9])(?<!国药准字\s{0,2})sc\s*[:\-]?\s*(?=[0-9])")
+_QS = lazyre.compile(r"(?<![a-z0-9])qs\s*[:\-]?\s*(?=[0-9])")
+_JY = lazyre.compile(r"(?<![a-z0-9])jy\s*[:\-]?\s*(?=[0-9])")
 
 
 def _code_table(raw) -> dict[str, str]:
@@ -229,8 +230,8 @@ def _parse_jy(t: str, o: _NumberSpec) -> Iterable[CertNumber]:
         yield num
 
 
-_HEALTH = regex.compile(r"(?P<pre>国食健注|国食健字|(?<!国)食健备)\s*(?P<letter>[a-z]?)\s*(?=[0-9])")
-_HEALTH_OLD = regex.compile(r"卫食健字\s*\(?\s*(?P<y>[0-9]{4})\s*\)?\s*第?\s*[0-9]+\s*号?")
+_HEALTH = lazyre.compile(r"(?P<pre>国食健注|国食健字|(?<!国)食健备)\s*(?P<letter>[a-z]?)\s*(?=[0-9])")
+_HEALTH_OLD = lazyre.compile(r"卫食健字\s*\(?\s*(?P<y>[0-9]{4})\s*\)?\s*第?\s*[0-9]+\s*号?")
 
 
 def _health_letter(pre: str, letter: str) -> str | None:
@@ -276,10 +277,10 @@ def _parse_health(t: str, o: _NumberSpec) -> Iterable[CertNumber]:
         yield CertNumber("health_legacy", m.start(), m.end(), regex.sub(r"\s", "", m.group()).upper(), legacy=True)
 
 
-_COS_SPECIAL = regex.compile(r"国妆特(?P<mid>进字|制字|字)\s*(?P<letter>[a-z]?)\s*(?=[0-9])")
-_COS_IMPORT = regex.compile(r"国妆网备(?P<mid>进|制)字\s*(?:\(\s*(?P<p>\p{Han})\s*\))?\s*(?=[0-9])")
-_COS_FILING = regex.compile(rf"(?P<p>[国港澳台{PROVINCE_ABBR}])?\s*(?P<g>[a-z])?\s*妆网备字\s*(?=[0-9])")
-_COS_OLD = regex.compile(
+_COS_SPECIAL = lazyre.compile(r"国妆特(?P<mid>进字|制字|字)\s*(?P<letter>[a-z]?)\s*(?=[0-9])")
+_COS_IMPORT = lazyre.compile(r"国妆网备(?P<mid>进|制)字\s*(?:\(\s*(?P<p>\p{Han})\s*\))?\s*(?=[0-9])")
+_COS_FILING = lazyre.compile(rf"(?P<p>[国港澳台{PROVINCE_ABBR}])?\s*(?P<g>[a-z])?\s*妆网备字\s*(?=[0-9])")
+_COS_OLD = lazyre.compile(
     r"卫妆(?:特进|特|进|准)字\s*\(?\s*[0-9]{4}\s*\)?\s*第?\s*[0-9]+\s*号?|国妆备进字\s*[a-z]?\s*[0-9]{6,}"
 )
 
@@ -336,9 +337,9 @@ def _parse_cosmetic(t: str, o: _NumberSpec) -> Iterable[CertNumber]:
         yield CertNumber("cosmetic_legacy", m.start(), m.end(), regex.sub(r"\s", "", m.group()).upper(), legacy=True)
 
 
-_DEV_REG = regex.compile(rf"(?P<p>[国{PROVINCE_ABBR}])?\s*械注\s*(?P<x>\p{{Han}})?\s*(?=[0-9])")
-_DEV_FILING = regex.compile(rf"(?P<p>国|{_P}\p{{Han}}?)?\s*械备\s*(?=[0-9])")
-_DEV_OLD = regex.compile(rf"(?:国|{_P})食药监械\s*\(\s*[准进许]\s*\)\s*字\s*[0-9]{{4}}\s*第\s*[0-9]+\s*号")
+_DEV_REG = lazyre.compile(rf"(?P<p>[国{PROVINCE_ABBR}])?\s*械注\s*(?P<x>\p{{Han}})?\s*(?=[0-9])")
+_DEV_FILING = lazyre.compile(rf"(?P<p>国|{_P}\p{{Han}}?)?\s*械备\s*(?=[0-9])")
+_DEV_OLD = lazyre.compile(rf"(?:国|{_P})食药监械\s*\(\s*[准进许]\s*\)\s*字\s*[0-9]{{4}}\s*第\s*[0-9]+\s*号")
 
 
 def _parse_device(t: str, o: _NumberSpec) -> Iterable[CertNumber]:
@@ -388,7 +389,7 @@ def _parse_device(t: str, o: _NumberSpec) -> Iterable[CertNumber]:
         yield CertNumber("device_legacy", m.start(), m.end(), regex.sub(r"\s", "", m.group()).upper(), legacy=True)
 
 
-_DRUG = regex.compile(r"国药准字\s*(?P<l>[a-z]{0,3})\s*(?=[0-9])")
+_DRUG = lazyre.compile(r"国药准字\s*(?P<l>[a-z]{0,3})\s*(?=[0-9])")
 
 
 def _parse_drug(t: str, o: _NumberSpec) -> Iterable[CertNumber]:
@@ -407,7 +408,7 @@ def _parse_drug(t: str, o: _NumberSpec) -> Iterable[CertNumber]:
         yield num
 
 
-_CCC = regex.compile(r"(?<![a-z0-9])(?:ccc|3c)(?![a-z0-9])")
+_CCC = lazyre.compile(r"(?<![a-z0-9])(?:ccc|3c)(?![a-z0-9])")
 
 
 def _parse_ccc(t: str, o: _NumberSpec) -> Iterable[CertNumber]:
@@ -450,9 +451,9 @@ _PARSERS = {
 KINDS = tuple(_PARSERS)
 #: Something every number's prefix contains (SC/QS/JY only before a digit: ``disc`` is not one):
 #: texts without it are skipped at once.
-_TRIGGER = regex.compile(r"(?:sc|qs|jy)\s*[:\-]?\s*[0-9]|ccc|3c|食健|妆|械|药准")
+_TRIGGER = lazyre.compile(r"(?:sc|qs|jy)\s*[:\-]?\s*[0-9]|ccc|3c|食健|妆|械|药准")
 #: A free text is held to a category requirement through a number or a 「类目：…」 line.
-_REQUIREMENT_GATE = regex.compile(_TRIGGER.pattern + "|:")
+_REQUIREMENT_GATE = lazyre.compile(_TRIGGER.pattern + "|:")
 
 
 def find_numbers_normalized(t: str, kinds: Iterable[str], options: Mapping | None = None) -> list[CertNumber]:
@@ -739,7 +740,7 @@ def _rules_from(options: Mapping | None, checks: set[str]) -> list:
     return [r for r in rules if getattr(r, "check", None) in checks]
 
 
-_BARE = regex.compile(r"[0-9][0-9 \t]{7,}")
+_BARE = lazyre.compile(r"[0-9][0-9 \t]{7,}")
 
 
 def _bare_kinds(fields: Mapping[str, str], spec: _ReqSpec) -> dict[str, str]:

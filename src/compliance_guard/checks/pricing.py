@@ -19,6 +19,7 @@ from typing import Iterable, Mapping
 import regex
 
 from . import register
+from .. import lazyre
 from ..findings import Finding, Severity
 from ..normalize import first_pass, fold_char_string
 
@@ -27,16 +28,16 @@ _NUM = r"(?P<num>[0-9]+(?:,[0-9]{3})*(?:\.[0-9]+)?)\s*(?P<wan>万)?"
 # Discounts and amounts are scanned backwards ((?r)): they end in a literal (折, 元, 块), which
 # the regex module then finds at string-search speed, instead of trying every digit forwards
 # (25x faster on shop copy; the same matches, which tests/test_pricing.py holds).
-_DISCOUNT = regex.compile(
+_DISCOUNT = lazyre.compile(
     r"(?<![0-9.一二两三四五六七八九十])(?P<d>[0-9]{1,2}(?:\.[0-9])?|[一二两三四五六七八九]{1,2}|半)\s*折|(?P<half>半价)",
     regex.REVERSE,
 )
-_FULL_REDUCTION = regex.compile(
+_FULL_REDUCTION = lazyre.compile(
     r"满\s*¥?\s*(?P<x>[0-9]+(?:\.[0-9]+)?)\s*(?:元|块)?\s*[,，]?\s*(?:立?减|省)\s*¥?\s*(?P<y>[0-9]+(?:\.[0-9]+)?)\s*(?:元|块)?"
 )
-_AMOUNT_SIGN = regex.compile(rf"¥\s*{_NUM}\s*(?:元|块钱?)?")
-_AMOUNT_UNIT = regex.compile(rf"{_NUM}\s*(?:元|块钱?)", regex.REVERSE)
-_ANY_FIGURE = regex.compile(r"[0-9一二两三四五六七八九半]")
+_AMOUNT_SIGN = lazyre.compile(rf"¥\s*{_NUM}\s*(?:元|块钱?)?")
+_AMOUNT_UNIT = lazyre.compile(rf"{_NUM}\s*(?:元|块钱?)", regex.REVERSE)
+_ANY_FIGURE = lazyre.compile(r"[0-9一二两三四五六七八九半]")
 
 
 class _OneToOne(dict):
@@ -66,7 +67,7 @@ def _number(num: str, wan: str | None = None) -> float:
     return value * 10000 if wan else value
 
 
-_PRICE_VALUE = regex.compile(rf"\s*(?:¥|rmb)?\s*{_NUM}\s*(?:元|块)?\s*")
+_PRICE_VALUE = lazyre.compile(rf"\s*(?:¥|rmb)?\s*{_NUM}\s*(?:元|块)?\s*")
 
 
 def parse_price(value) -> float | None:
@@ -113,6 +114,12 @@ def _optional(pattern: str, alt: str) -> regex.Pattern | None:
     return regex.compile(pattern.replace("ALT", alt)) if alt else None
 
 
+def _words(options: Mapping):
+    """The time-limit words (限时, 仅限今天…) of a rule: its pattern, and its gate."""
+    alt = _alternation(_strs(options.get("words")))
+    return lazyre.compile(alt) if alt else None
+
+
 def _inside(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
     return any(s < span[1] and span[0] < e for s, e in spans)
 
@@ -156,7 +163,7 @@ class _Spec:
         self.favourable = _severity(o, "favourable_severity", Severity.WARNING)
         self.higher = _severity(o, "higher_severity", Severity.INFO)
         # time limits
-        self.words = _optional("ALT", _alternation(_strs(o.get("words"))))
+        self.words = _words(o)
         self.allow = [regex.compile(p) for p in _strs(o.get("allow"))]
         self.end_times = [regex.compile(p) for p in _strs(o.get("end_time_patterns"))]
         self.time_window = int(_float(o, "window", 80))
@@ -267,7 +274,7 @@ def _finding(rule, text: str, start: int, end: int, message: str, severity: Seve
     )
 
 
-@register("price-arithmetic", gate=regex.compile("[0-9]"))  # every figure it recomputes has digits
+@register("price-arithmetic", gate=lazyre.compile("[0-9]"))  # every figure it recomputes has digits
 def price_arithmetic(text: str, rule) -> list[Finding]:
     """Discounts, reductions and 满减 whose stated figure does not follow from the prices given."""
     mentions = find_prices(text, rule.options)
@@ -324,7 +331,7 @@ def price_arithmetic(text: str, rule) -> list[Finding]:
     return out
 
 
-@register("time-limit", gate=lambda rule: _spec(rule.options).words)  # no 限时 word, no finding
+@register("time-limit", gate=lambda rule: _words(rule.options))  # no 限时 word, no finding
 def time_limit(text: str, rule) -> list[Finding]:
     """限时/仅限今天 price offers whose period (an end date or time) is stated nowhere near them.
 
@@ -468,7 +475,7 @@ def _listing_text_check(text: str, rule) -> list[Finding]:
 
 
 for _name in LISTING_CHECKS:
-    register(_name, gate=regex.compile(":"))(_listing_text_check)  # 「售价：99」 lines
+    register(_name, gate=lazyre.compile(":"))(_listing_text_check)  # 「售价：99」 lines
 
 
 def check_listing_prices(fields: Mapping[str, object], options: Mapping | None = None) -> list[Finding]:
