@@ -149,7 +149,10 @@ def test_bad_rows_are_reported_and_the_rest_scored(tmp_path):
     assert [p.split(": ")[0] for p in r.problems] == [f"{path}:2", f"{path}:3", f"{path}:4"]
     result = CliRunner().invoke(main, ["mix", str(path)])
     assert result.exit_code == 1
-    assert f"{path}:2: invalid JSON" in result.stderr
+    assert result.stdout.count(f"{path}:2: invalid JSON") == 1 and result.stderr == ""  # listed once, in the report
+    result = CliRunner().invoke(main, ["mix", "--format", "json", str(path)])
+    assert result.exit_code == 1 and f"{path}:2: invalid JSON" in result.stderr  # stdout stays JSON
+    assert len(json.loads(result.stdout)["files"][0]["problems"]) == 3
 
 
 @pytest.mark.parametrize("name, content, expected", [
