@@ -5,16 +5,16 @@ Run from the repository root:
     python benchmarks/fp_review.py                         # rates + a sample of 50 per pack and group
     python benchmarks/fp_review.py --sample 50 --seed 1 --out test-artifacts/fp-sample.tsv
     python benchmarks/fp_review.py --prior a.tsv b.tsv    # carry verdicts over to the new sample
-    python benchmarks/fp_review.py --score judged.tsv      # false findings per 10k chars from verdicts
+    python benchmarks/fp_review.py --score judged.tsv [older-judged.tsv ...]  # false per 10k from verdicts
 
 Reads ``../shared/corpora/`` (one document per line; see its PROVENANCE.md): ad copy and product
 descriptions (``ad_*.txt``) and consumer reviews (``rev_*.txt``). Prints, per pack, findings
 per 10,000 characters on each group, then writes a seeded random sample of N findings per pack
 and group (all of them if fewer) with context to a TSV whose last column, ``verdict``, a
 reviewer fills in with ``ok`` (a real violation in context) or ``false`` (optionally
-``false: why``). ``--score`` reads
-such a file back and prints n, false and the estimated false findings per 10k characters
-(findings per 10k times the false share of the sample).
+``false: why``). ``--score`` reads such a file back and prints n, false and the estimated false
+findings per 10k characters (findings per 10k times the false share of the sample); with several
+files it also pools the rows of all of them that are still findings today.
 
 The sample holds corpus text, so its default place is ``test-artifacts/`` (git-ignored): do
 not commit it.
@@ -92,6 +92,25 @@ def rates(chars: Counter, found: dict, packs: list[str]) -> dict[tuple[str, str]
     return out
 
 
+def report(judged: list[dict], per10k: dict, current: set, packs: list[str], title: str) -> None:
+    """n, false, false share and estimated false findings per 10k chars per pack and group."""
+    print(f"\n{title}: n, false, false share, est. false per 10k chars")
+    for pack in packs:
+        for group in GROUPS:
+            rows = [r for r in judged if r["pack"] == pack and r["group"] == group]
+            if not rows:
+                continue
+            verdicts = [r["verdict"].partition(":")[0].strip() for r in rows]
+            blank = sum(1 for v in verdicts if v not in ("ok", "false"))
+            false = verdicts.count("false")
+            gone = sum(1 for r in rows if key(r) not in current)
+            share = false / len(rows)
+            print(f"{pack:26} {group:8} n={len(rows):3d} false={false:3d} share={share:.2f} "
+                  f"est={per10k[(pack, group)] * share:.3f}/10k"
+                  + (f" (unjudged {blank})" if blank else "")
+                  + (f" (no longer found: {gone})" if gone else ""))
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--corpora", type=Path, default=CORPORA)
@@ -101,7 +120,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=REPO / "test-artifacts" / "fp-sample.tsv")
     ap.add_argument("--prior", type=Path, nargs="+", default=[],
                     help="judged samples whose verdicts are copied to matching rows (later files win)")
-    ap.add_argument("--score", type=Path, help="a judged sample: print false findings per 10k chars")
+    ap.add_argument("--score", type=Path, nargs="+",
+                    help="judged samples: false findings per 10k chars for the first, then pooled over all")
     args = ap.parse_args(argv)
     if not args.corpora.is_dir():
         sys.exit(f"fp_review: {args.corpora} not found: this review needs ../shared/corpora "
@@ -111,23 +131,18 @@ def main(argv: list[str] | None = None) -> int:
     per10k = rates(chars, found, args.packs)
 
     if args.score:
-        judged = read_tsv(args.score)
         current = {key(r) for rows in found.values() for r in rows}
-        print(f"\njudged sample {args.score}: n, false, false share, est. false per 10k chars")
-        for pack in args.packs:
-            for group in GROUPS:
-                rows = [r for r in judged if r["pack"] == pack and r["group"] == group]
-                if not rows:
-                    continue
-                verdicts = [r["verdict"].partition(":")[0].strip() for r in rows]
-                blank = sum(1 for v in verdicts if v not in ("ok", "false"))
-                false = verdicts.count("false")
-                gone = sum(1 for r in rows if key(r) not in current)
-                share = false / len(rows)
-                print(f"{pack:26} {group:8} n={len(rows):3d} false={false:3d} share={share:.2f} "
-                      f"est={per10k[(pack, group)] * share:.3f}/10k"
-                      + (f" (unjudged {blank})" if blank else "")
-                      + (f" (no longer found: {gone})" if gone else ""))
+        report(read_tsv(args.score[0]), per10k, current, args.packs, f"judged sample {args.score[0]}")
+        if len(args.score) > 1:
+            # Each file is a uniform sample of the findings of its day; the rows still found today
+            # are a uniform sample of today's findings, so they can be pooled (deduplicated).
+            pooled = {}
+            for path in args.score:
+                for r in read_tsv(path):
+                    if key(r) in current and r["verdict"]:
+                        pooled[key(r)] = r
+            report(list(pooled.values()), per10k, current, args.packs,
+                   f"pooled over {len(args.score)} judged samples, rows still found")
         return 0
 
     prior = {key(r): r["verdict"] for path in args.prior for r in read_tsv(path) if r["verdict"]}
