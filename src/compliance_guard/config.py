@@ -7,12 +7,14 @@ the same way. Every problem in the file is one line naming the file, the line an
 """
 from __future__ import annotations
 
+import functools
 import re
 import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+import pathspec
 import yaml
 
 CONFIG_NAMES = (".cguard.yaml", "cguard.yaml")
@@ -487,50 +489,13 @@ def _relative_to(root: Path, value: str) -> Path:
 # -- globs -------------------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=256)
+def _spec(pattern: str) -> pathspec.GitIgnoreSpec:
+    return pathspec.GitIgnoreSpec.from_lines([pattern.strip().removeprefix("./")])
+
+
 def glob_match(pattern: str, rel: str) -> bool:
-    """gitignore-like globs over a POSIX path relative to the root: ``*`` within one part,
-    ``**`` across parts, a pattern without ``/`` matches a name at any depth, and a pattern
-    that names a directory covers everything under it."""
-    return _glob_regex(pattern).match(rel) is not None
-
-
-_GLOB_CACHE: dict[str, re.Pattern] = {}
-
-
-def _glob_regex(pattern: str) -> re.Pattern:
-    cached = _GLOB_CACHE.get(pattern)
-    if cached is not None:
-        return cached
-    p = pattern.strip().replace("\\", "/")
-    anchored = p.startswith("/") or "/" in p.rstrip("/")
-    p = p.strip("/")
-    if p.startswith("./"):
-        p = p[2:]
-    out, i = [], 0
-    while i < len(p):
-        c = p[i]
-        if p.startswith("**/", i):
-            out.append("(?:.*/)?")
-            i += 3
-        elif p.startswith("**", i):
-            out.append(".*")
-            i += 2
-        elif c == "*":
-            out.append("[^/]*")
-            i += 1
-        elif c == "?":
-            out.append("[^/]")
-            i += 1
-        elif c == "[" and p.find("]", i + 2) != -1:
-            j = p.find("]", i + 2)
-            body = p[i + 1:j]
-            body = "^" + body[1:] if body.startswith("!") else body
-            out.append("[" + body.replace("\\", "\\\\") + "]")
-            i = j + 1
-        else:
-            out.append(re.escape(c))
-            i += 1
-    prefix = "" if anchored else "(?:.*/)?"
-    compiled = re.compile(f"^{prefix}{''.join(out)}(?:/.*)?$", re.S)
-    _GLOB_CACHE[pattern] = compiled
-    return compiled
+    """gitignore globs (pathspec) over a POSIX path relative to the root: ``*`` within one
+    part, ``**`` across parts, a pattern without ``/`` matches a name at any depth, and a
+    pattern that names a directory covers everything under it."""
+    return _spec(pattern).match_file(rel)
