@@ -14,7 +14,9 @@ and group (all of them if fewer) with context to a TSV whose last column, ``verd
 reviewer fills in with ``ok`` (a real violation in context) or ``false`` (optionally
 ``false: why``). ``--score`` reads such a file back and prints n, false and the estimated false
 findings per 10k characters (findings per 10k times the false share of the sample); with several
-files it also pools the rows of all of them that are still findings today.
+files it also pools the rows of all of them that are still findings today. Samples that steered
+pack fixes make the pooled share optimistic (their false rows were the ones fixed): the newest
+sample, drawn after the last fix, is the unbiased estimate.
 
 The sample holds corpus text, so its default place is ``test-artifacts/`` (git-ignored): do
 not commit it.
