@@ -24,11 +24,21 @@ FILES = sorted(REGRESSION.glob("*.tsv"))
 
 #: (precision, recall) floors per file stem: the measured values minus a small margin.
 DEFAULT_FLOORS = (0.90, 0.85)
+# Measured after the shared-corpus false-positive review (benchmarks/fp_review.py). The lines were
+# written alongside the packs, so recall here flatters them; the recall floors leave room for
+# honest new lines rather than pinning today's number. With about 60 true findings per smaller
+# file, 0.97 precision allows one false finding and 0.95 recall two or three misses.
 FLOORS = {
-    # measured on 376 lines (193 bad, 183 good): precision 0.995 (1 false finding), recall 1.000.
-    # The lines were written alongside the pack, so recall here flatters it; the recall floor
-    # leaves room for honest new lines rather than pinning today's number.
+    # 440 lines (210 bad, 230 good): precision 0.995 (214 true, 1 false finding), recall 1.000 (212/212).
     "absolute-claims": (0.97, 0.95),
+    # 101 lines (57 bad, 44 good): precision 1.000 (58 true, 0 false), recall 1.000 (57/57).
+    "authority-endorsement": (0.97, 0.95),
+    # 98 lines (61 bad, 37 good): precision 1.000 (67 true, 0 false), recall 1.000 (61/61).
+    "induced-sharing": (0.97, 0.95),
+    # 112 lines (62 bad, 50 good): precision 1.000 (72 true, 0 false), recall 1.000 (63/63).
+    "medical-claim": (0.97, 0.95),
+    # 95 lines (58 bad, 37 good): precision 1.000 (62 true, 0 false), recall 1.000 (61/61).
+    "off-platform-transaction": (0.97, 0.95),
 }
 
 
