@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from compliance_guard.batch import EngineSpec, Plan, ScanError, ScanOptions, read_records, resume_point, run_records, scan
+from compliance_guard.batch import EngineSpec, Plan, ScanError, ScanOptions, read_records, resume_point, run_chunks, scan
 from compliance_guard.listing_readers import RawRow
 from compliance_guard.listings import ColumnMap
 
@@ -43,11 +43,16 @@ def uninterrupted(big, tmp_path_factory) -> list[dict]:
     return list(read_records(str(out)))
 
 
-def test_workers_give_the_records_of_one_process(tmp_path):
-    one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
-    scan(ScanOptions(path=str(CATALOGUE), out=str(one), jobs=1))
-    scan(ScanOptions(path=str(CATALOGUE), out=str(two), jobs=2, chunk_size=7))
+@pytest.mark.parametrize("suffix", [".jsonl", ".csv"])
+def test_workers_give_the_records_and_summary_of_one_process(tmp_path, suffix):
+    """Workers return report lines and per-chunk summaries; merged, they are those of one
+    process checking every row in one chunk."""
+    one, two = tmp_path / f"one{suffix}", tmp_path / f"two{suffix}"
+    whole = scan(ScanOptions(path=str(CATALOGUE), out=str(one), jobs=1, chunk_size=10_000)).summary
+    parts = scan(ScanOptions(path=str(CATALOGUE), out=str(two), jobs=2, chunk_size=7)).summary
     assert one.read_bytes() == two.read_bytes()
+    assert json.dumps(parts.to_dict(top=50)) == json.dumps(whole.to_dict(top=50))
+    assert parts.top() == whole.top() and whole.top()[0]["_texts"]
 
 
 def test_reading_is_bounded_by_the_chunks_in_flight():
@@ -61,16 +66,16 @@ def test_reading_is_bounded_by_the_chunks_in_flight():
             yield RawRow(n, None, [f"杯子{n}", "9"])
 
     plan = Plan(EngineSpec(), ColumnMap.resolve(["商品标题", "售价"]))
-    gen = run_records(endless(), plan, jobs=2, chunk_size=10)
+    gen = run_chunks(endless(), plan, jobs=2, chunk_size=10)
     got = [next(gen) for _ in range(3)]
     gen.close()
-    assert [r["row"] for chunk in got for r in chunk] == list(range(1, 31))
+    assert [json.loads(line)["row"] for text, _ in got for line in text.splitlines()] == list(range(1, 31))
     assert len(seen) <= 10 * (2 * 2 + 1 + 3)  # in flight + the two peeked chunks + the one being cut
 
 
 LAZY_SCRIPT = """
 import json
-from compliance_guard.batch import EngineSpec, Plan, run_records
+from compliance_guard.batch import EngineSpec, Plan, run_chunks
 from compliance_guard.listing_readers import RawRow
 from compliance_guard.listings import ColumnMap
 plan = Plan(EngineSpec(), ColumnMap.resolve(["商品标题", "售价"]))
@@ -78,7 +83,7 @@ out = {}
 for name, title in (("plain", "保温杯{}号"), ("claims", "这款面膜是全网最好的{}")):
     stats = {}
     rows = (RawRow(n, None, [title.format(n), "9"]) for n in range(1, 41))
-    found = sum(bool(r["findings"]) for c in run_records(rows, plan, jobs=2, chunk_size=5, stats=stats) for r in c)
+    found = sum(part.rows_with_findings for _, part in run_chunks(rows, plan, jobs=2, chunk_size=5, stats=stats))
     out[name] = [found, [w["jieba"] for w in stats["workers"].values()]]
 print(json.dumps(out))
 """

@@ -4,8 +4,9 @@ Rows stream from the reader in chunks to a process pool (fork where available) w
 workers build the engine once and load jieba only when a candidate needs it; a bounded
 number of chunks is in flight, results are written in input order as they complete and
 flushed chunk by chunk, so memory stays flat and an interrupted scan leaves a valid file
-that ``--resume`` continues without duplicating or skipping a row. Workers return records
-(findings only), never tokens.
+that ``--resume`` continues without duplicating or skipping a row. A worker returns each
+chunk as report lines ready to write plus the chunk's summary, never records or tokens, so
+the parent only reads, writes and adds up counters and is never the bottleneck.
 """
 from __future__ import annotations
 
@@ -16,8 +17,10 @@ import json
 import os
 import signal
 import sys
+import threading
 from collections import Counter, deque
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -28,6 +31,7 @@ from .listings import ColumnMap, ListingChecker, RowError, build_listing, row_id
 
 CHUNK_SIZE = 500
 TOP_LISTINGS = 50
+ERROR_EXAMPLES = 20
 CSV_COLUMNS = ("id", "row", "status", "error", "category", "findings", "severity", "rules", "findings_json")
 _SEVERITY_WEIGHT = {"error": 100, "warning": 10, "info": 1}
 
@@ -55,11 +59,13 @@ class EngineSpec:
 
 @dataclass(frozen=True)
 class Plan:
-    """A worker's whole configuration: the checker to build and how to read a row."""
+    """A worker's whole configuration: the checker to build, how to read a row and how to
+    write its record (``jsonl`` or ``csv``)."""
 
     spec: EngineSpec
     column_map: ColumnMap | None
     overrides: tuple[tuple[str, str], ...] = ()
+    output: str = "jsonl"
 
 
 # -- records -----------------------------------------------------------------------------------
@@ -106,11 +112,16 @@ def _init_worker(plan: Plan) -> None:
         _WORKER.update(plan=plan, checker=plan.spec.build())
 
 
-def _work(chunk: list[RawRow]) -> tuple[list[dict], dict]:
-    """Records of one chunk, and this process's usage so far (for benchmarks)."""
+def _work(chunk: list[RawRow]) -> tuple[str, "Summary", dict]:
+    """One chunk checked: its report lines ready to write and its summary (counters and its
+    worst listings), so the parent has no record to unpickle, encode or count; and this
+    process's usage so far (for benchmarks)."""
     checker, plan = _WORKER["checker"], _WORKER["plan"]
     records = [check_row(checker, plan, raw) for raw in chunk]
-    return records, _usage()
+    part = Summary()
+    for record in records:
+        part.add(record)
+    return format_records(records, plan.output), part, _usage()
 
 
 def _usage() -> dict:
@@ -138,10 +149,10 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
-def run_records(rows: Iterable[RawRow], plan: Plan, jobs: int, chunk_size: int = CHUNK_SIZE,
-                stats: dict | None = None) -> Iterator[list[dict]]:
-    """Record lists in input order, one per chunk. With ``jobs > 1`` a process pool checks the
-    chunks; at most ``2 * jobs + 1`` are in flight, so the input is never held."""
+def run_chunks(rows: Iterable[RawRow], plan: Plan, jobs: int, chunk_size: int = CHUNK_SIZE,
+               stats: dict | None = None) -> Iterator[tuple[str, "Summary"]]:
+    """(report lines, summary) per chunk, in input order. With ``jobs > 1`` a process pool
+    checks the chunks; at most ``2 * jobs + 1`` are in flight, so the input is never held."""
     stats = stats if stats is not None else {}
     workers: dict[int, dict] = stats.setdefault("workers", {})
     chunks = iter(lambda: list(islice(rows, chunk_size)), [])
@@ -149,9 +160,9 @@ def run_records(rows: Iterable[RawRow], plan: Plan, jobs: int, chunk_size: int =
     _WORKER.update(plan=plan, checker=plan.spec.build())
     if jobs <= 1 or len(first) < 2:
         for chunk in _chain(first, chunks):
-            records, usage = _work(chunk)
+            text, part, usage = _work(chunk)
             workers[usage["pid"]] = usage
-            yield records
+            yield text, part
         return
     import multiprocessing
 
@@ -163,13 +174,13 @@ def run_records(rows: Iterable[RawRow], plan: Plan, jobs: int, chunk_size: int =
         for chunk in _chain(first, chunks):
             pending.append(executor.submit(_work, chunk))
             while pending and (len(pending) > 2 * jobs or pending[0].done()):
-                records, usage = pending.popleft().result()
+                text, part, usage = pending.popleft().result()
                 workers[usage["pid"]] = usage
-                yield records
+                yield text, part
         while pending:
-            records, usage = pending.popleft().result()
+            text, part, usage = pending.popleft().result()
             workers[usage["pid"]] = usage
-            yield records
+            yield text, part
     finally:
         executor.shutdown(wait=True, cancel_futures=True)
 
@@ -198,6 +209,18 @@ def csv_row(record: dict) -> list[str]:
             json.dumps(findings, ensure_ascii=False) if findings else ""]
 
 
+def format_records(records: list[dict], fmt: str) -> str:
+    """Report lines (JSONL or CSV, ``\n``-terminated) of ``records``; ``_`` keys are dropped."""
+    if fmt == "csv":
+        buf = io.StringIO()
+        csv.writer(buf, lineterminator="\n").writerows(csv_row(r) for r in records)
+        return buf.getvalue()
+    return "".join(json.dumps(public(r), ensure_ascii=False) + "\n" for r in records)
+
+
+CSV_HEADER = ",".join(CSV_COLUMNS) + "\n"
+
+
 def record_from_csv(cells: list[str]) -> dict:
     rec = dict(zip(CSV_COLUMNS, cells))
     out = {"id": rec["id"], "row": int(rec["row"]), "status": rec["status"]}
@@ -206,31 +229,6 @@ def record_from_csv(cells: list[str]) -> dict:
     out["category"] = rec["category"]
     out["findings"] = json.loads(rec["findings_json"]) if rec["findings_json"] else []
     return out
-
-
-class Writer:
-    """Records to JSONL or CSV, one line each, flushed per chunk (a killed scan leaves whole
-    lines, at worst one torn last line that ``resume`` cuts off)."""
-
-    def __init__(self, stream, fmt: str, header: bool):
-        self.stream, self.fmt = stream, fmt
-        if fmt == "csv" and header:
-            self.stream.write(self._csv_line(list(CSV_COLUMNS)))
-            self.stream.flush()
-
-    @staticmethod
-    def _csv_line(cells) -> str:
-        buf = io.StringIO()
-        csv.writer(buf, lineterminator="\n").writerow(cells)
-        return buf.getvalue()
-
-    def write(self, records: list[dict]) -> None:
-        if self.fmt == "csv":
-            text = "".join(self._csv_line(csv_row(r)) for r in records)
-        else:
-            text = "".join(json.dumps(public(r), ensure_ascii=False) + "\n" for r in records)
-        self.stream.write(text)
-        self.stream.flush()
 
 
 def read_records(path: str) -> Iterator[dict]:
@@ -313,7 +311,7 @@ class Summary:
         self.rows += 1
         if record["status"] == "error":
             self.errors += 1
-            if len(self.error_examples) < 20:
+            if len(self.error_examples) < ERROR_EXAMPLES:
                 self.error_examples.append({"id": record["id"], "row": record["row"], "error": record.get("error", "")})
             return
         self.ok += 1
@@ -331,11 +329,31 @@ class Summary:
             self.by_rule[f["rule"]] += 1
             self.rule_info.setdefault(f["rule"], {"category": f["category"], "severity": f["severity"]})
         score = sum(_SEVERITY_WEIGHT.get(f["severity"], 0) for f in findings)
-        item = (score, -record["row"], record)
+        self._keep((score, -record["row"], record))
+
+    def _keep(self, item: tuple) -> None:
         if len(self._top) < TOP_LISTINGS:
             heapq.heappush(self._top, item)
         elif item[:2] > self._top[0][:2]:
             heapq.heapreplace(self._top, item)
+
+    def merge(self, part: "Summary") -> None:
+        """Add the summary of the rows that come next (a chunk's): the result is the same as
+        adding each of their records in order, key order of the counters included."""
+        self.rows += part.rows
+        self.ok += part.ok
+        self.errors += part.errors
+        self.rows_with_findings += part.rows_with_findings
+        self.findings += part.findings
+        for mine, theirs in ((self.by_severity, part.by_severity), (self.by_category, part.by_category),
+                             (self.by_rule, part.by_rule), (self.listing_categories, part.listing_categories),
+                             (self.listing_categories_flagged, part.listing_categories_flagged)):
+            mine.update(theirs)
+        for rule, info in part.rule_info.items():
+            self.rule_info.setdefault(rule, info)
+        self.error_examples.extend(part.error_examples[:ERROR_EXAMPLES - len(self.error_examples)])
+        for item in part._top:
+            self._keep(item)
 
     def top(self, n: int = TOP_LISTINGS) -> list[dict]:
         return [r for _, _, r in sorted(self._top, key=lambda t: t[:2], reverse=True)[:n]]
@@ -412,7 +430,8 @@ def open_input(options: ScanOptions) -> Source:
 
 def scan(options: ScanOptions, stdout=None) -> ScanResult:
     """Run a scan end to end. ReaderError / MappingError / ScanError stop it before any row;
-    Ctrl-C stops it between chunks with every written record flushed."""
+    Ctrl-C stops it after the chunk in hand, so the report ends on a whole, flushed record
+    and the summary counts exactly the records written."""
     summary = Summary(path=options.path)
     if options.resume and not options.out:
         raise ScanError("--resume needs --out (the report to continue)")
@@ -427,23 +446,29 @@ def scan(options: ScanOptions, stdout=None) -> ScanResult:
         stream = open(options.out, "w" if fresh else "a", encoding="utf-8", newline="")
     else:
         fresh, stream = True, stdout or sys.stdout
-    writer = Writer(stream, fmt, header=fresh)
+    if fresh and fmt == "csv":
+        stream.write(CSV_HEADER)
+        stream.flush()
     rows: Iterator[RawRow] = source.rows
     if done:
         rows = islice(rows, done, None)
-    plan = Plan(options.spec, source.column_map, tuple(sorted(options.overrides.items())))
+    plan = Plan(options.spec, source.column_map, tuple(sorted(options.overrides.items())), fmt)
     jobs = options.jobs or default_jobs()
     result = ScanResult(summary, stats={"jobs": jobs})
     bar = _progress(options, source, done)
     try:
-        for records in run_records(rows, plan, jobs, options.chunk_size, result.stats):
-            writer.write(records)
-            for r in records:
-                summary.add(r)
-            if bar is not None:
-                bar.update(len(records))
-                _estimate_total(bar, source, summary.rows)
-    except KeyboardInterrupt:
+        with _ctrl_c() as pressed, closing(run_chunks(rows, plan, jobs, options.chunk_size, result.stats)) as chunks:
+            for text, part in chunks:
+                stream.write(text)
+                stream.flush()
+                summary.merge(part)
+                if bar is not None:
+                    bar.update(part.rows)
+                    _estimate_total(bar, source, summary.rows)
+                if pressed:
+                    result.interrupted = True
+                    break
+    except KeyboardInterrupt:  # the second Ctrl-C: at once (resume cuts a torn last line)
         result.interrupted = True
     finally:
         if bar is not None:
@@ -455,6 +480,30 @@ def scan(options: ScanOptions, stdout=None) -> ScanResult:
             stream.flush()
     result.stats["parent"] = _usage()
     return result
+
+
+@contextmanager
+def _ctrl_c():
+    """A list that the first Ctrl-C appends to, for the scan to stop between chunks rather
+    than mid-write; a second Ctrl-C raises KeyboardInterrupt as usual. Signals are only
+    handled in the main thread; elsewhere Ctrl-C is left alone."""
+    pressed: list = []
+    if threading.current_thread() is not threading.main_thread():
+        yield pressed
+        return
+
+    def handler(signum, frame):
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        pressed.append(signum)
+
+    if signal.getsignal(signal.SIGINT) in (signal.SIG_IGN, None):  # e.g. a background job: keep ignoring it
+        yield pressed
+        return
+    previous = signal.signal(signal.SIGINT, handler)
+    try:
+        yield pressed
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _progress(options: ScanOptions, source: Source, done: int):
@@ -494,4 +543,4 @@ def exit_status(summary: Summary, fail_on: str) -> int:
 
 
 __all__ = ["EngineSpec", "Plan", "ScanOptions", "ScanResult", "ScanError", "ReaderError", "Summary", "scan",
-           "read_records", "check_row", "default_jobs", "run_records"]
+           "read_records", "check_row", "default_jobs", "run_chunks", "format_records"]

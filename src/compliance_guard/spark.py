@@ -15,7 +15,8 @@ import sys
 import tempfile
 import uuid
 
-from .batch import EngineSpec, Plan, ScanError, ScanOptions, ScanResult, Summary, Writer, check_row, output_format
+from .batch import (CSV_HEADER, EngineSpec, Plan, ScanError, ScanOptions, ScanResult, Summary, check_row,
+                    format_records, output_format)
 from .listing_readers import RawRow, ReaderError, open_source
 from .listings import ColumnMap
 
@@ -170,7 +171,9 @@ def scan_with_spark(options: ScanOptions, stdout=None) -> ScanResult:
     spark = session()
     summary = Summary(path=options.path)
     stream = open(options.out, "w", encoding="utf-8", newline="") if options.out else (stdout or sys.stdout)
-    writer = Writer(stream, output_format(options.out), header=True)
+    fmt = output_format(options.out)
+    if fmt == "csv":
+        stream.write(CSV_HEADER)
     batch: list[dict] = []
     try:
         df = read_dataframe(spark, options)
@@ -180,9 +183,9 @@ def scan_with_spark(options: ScanOptions, stdout=None) -> ScanResult:
             summary.add(record)
             batch.append(record)
             if len(batch) >= 500:
-                writer.write(batch)
+                stream.write(format_records(batch, fmt))
                 batch = []
-        writer.write(batch)
+        stream.write(format_records(batch, fmt))
     except ScanError:
         raise
     except Exception as exc:  # Py4JJavaError / PythonException / AnalysisException: one line
