@@ -143,3 +143,16 @@ def test_builtin_regexes_compile_on_first_use_and_user_packs_at_load(tmp_path):
                  "    examples: {bad: [a], good: [b]}\n")
     (user,) = load_packs([path], builtin=False).rules
     assert not isinstance(user.pattern, LazyPattern)
+
+
+def test_lazy_patterns_copy_and_pickle_uncompiled():
+    import copy
+    import pickle
+
+    from compliance_guard.lazyre import compile as lazy
+
+    p = lazy("最+好")
+    assert p.search("最最好").span() == (0, 3)
+    q = pickle.loads(pickle.dumps(p))
+    assert q._compiled is None and q.search("很最好").span() == (1, 3)
+    assert copy.deepcopy(lazy("好")).fullmatch("好")

@@ -27,7 +27,16 @@ class LazyPattern:
         return self.compiled().search(*args, **kwargs)
 
     def __getattr__(self, name):
+        if name.startswith("__"):  # copy/pickle probing an instance being rebuilt
+            raise AttributeError(name)
         return getattr(self.compiled(), name)
+
+    def __getstate__(self):
+        return self.pattern, self.flags
+
+    def __setstate__(self, state):
+        self.pattern, self.flags = state
+        self._compiled = None
 
 
 def compile(pattern: str, flags: int = 0) -> LazyPattern:  # noqa: A001 - mirrors regex.compile
