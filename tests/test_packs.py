@@ -156,3 +156,9 @@ def test_lazy_patterns_copy_and_pickle_uncompiled():
     q = pickle.loads(pickle.dumps(p))
     assert q._compiled is None and q.search("很最好").span() == (1, 3)
     assert copy.deepcopy(lazy("好")).fullmatch("好")
+
+
+def test_missing_pack_path_is_one_line(tmp_path):
+    with pytest.raises(PackError) as exc:
+        load_packs([tmp_path / "nope.yaml"], builtin=False)
+    assert str(exc.value) == f"{tmp_path / 'nope.yaml'}: rule pack not found"

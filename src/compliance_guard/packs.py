@@ -343,7 +343,7 @@ def pack_files(extra_paths: Iterable[str | Path] = (), builtin: bool = True) -> 
         elif p.is_file():
             files.append(p)
         else:
-            raise PackError(f"{p}:0: rule pack not found")
+            raise PackError(f"{p}: rule pack not found")
     return files
 
 
