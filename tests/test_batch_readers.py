@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 import csv
-
+import os
+import threading
 
 import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
 
-from compliance_guard.listing_readers import ReaderError, detect_encoding, open_source, sniff_delimiter
+from compliance_guard.listing_readers import ReaderError, _parse, detect_encoding, open_source, sniff_delimiter
 
 HEADER = "商品ID,商品标题,商品描述,类目,售价\n"
 
@@ -128,9 +131,41 @@ def test_parquet_rows(tmp_path):
     assert [r.values for r in rows] == [["杯子", 9.5], [None, 3.0]]
 
 
+@given(st.text(alphabet=',;"\r\0 a杯\t', max_size=12), st.sampled_from(["\n", "\r\n", ""]), st.sampled_from(",;\t"))
+def test_one_line_records_parse_as_csv_reader_does(body, end, d):
+    """The split fast path for quote-free lines agrees with csv.reader, edge characters included
+    (blank lines are empty rows before any parsing)."""
+    line = body + end
+    assume(line.strip("\r\n\t "))
+    try:
+        rows = list(csv.reader([line], delimiter=d, quotechar='"', strict=False))
+        expected = rows[0] if len(rows) == 1 else None
+    except csv.Error:
+        expected = None
+    assert _parse([(1, line, None)], d, '"') == expected
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+@pytest.mark.parametrize("name, text", [
+    ("in.csv", HEADER + "A1,保温杯,304不锈钢,家居日用,59\nA2,杯子,描述,家居日用,9\n"),
+    ("in.jsonl", '{"商品标题": "保温杯", "售价": 59}\n{"商品标题": "杯子", "售价": 9}\n'),
+])
+def test_a_pipe_is_read_like_a_file(tmp_path, name, text):
+    """One pass over one open file: ``cguard scan <(zcat catalogue.csv.gz)`` works."""
+    fifo = tmp_path / name
+    os.mkfifo(fifo)
+    writer = threading.Thread(target=fifo.write_text, args=(text,), kwargs={"encoding": "utf-8"})
+    writer.start()
+    _, rows = rows_of(fifo)
+    writer.join()
+    assert [r.row for r in rows] == [1, 2] and not any(r.error for r in rows)
+
+
 def test_unreadable_inputs(tmp_path):
     with pytest.raises(ReaderError, match="no such file"):
         open_source(str(tmp_path / "missing.csv"))
+    with pytest.raises(ReaderError, match="is a directory"):
+        open_source(str(tmp_path))
     empty = tmp_path / "empty.csv"
     empty.write_text("\n\n", encoding="utf-8")
     with pytest.raises(ReaderError, match="empty file"):

@@ -4,7 +4,8 @@ Each reader yields RawRow tuples one at a time and never holds the file: a broke
 (unbalanced quote, undecodable bytes, invalid JSON) becomes a RawRow with an ``error`` and
 reading goes on, so every data row of the input gives exactly one record downstream. Turning
 a row's cells into a Listing (mapping, price parsing) happens later, in the worker that
-checks it.
+checks it. CSV and JSONL are read in one pass from one open file, so a pipe works too
+(``cguard scan <(zcat catalogue.csv.gz)``, ``/dev/stdin``).
 """
 from __future__ import annotations
 
@@ -51,11 +52,14 @@ class Source:
     encoding: str | None = None
     delimiter: str | None = None
     bytes_read: int = 0
+    file: object = None  # the open input (CSV/JSONL), closed even if no row was read
 
     def close(self) -> None:
         close = getattr(self.rows, "close", None)
         if close:
             close()
+        if self.file is not None:
+            self.file.close()
 
 
 def detect_format(path: str) -> str:
@@ -70,8 +74,10 @@ def open_source(path: str, fmt: str | None = None, *, overrides=None, encoding: 
     fmt = fmt or detect_format(path)
     if fmt not in FORMATS:
         raise ReaderError(f"{path}: unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
-    if not os.path.isfile(path):
+    if not os.path.exists(path):
         raise ReaderError(f"{path}: no such file")
+    if os.path.isdir(path):
+        raise ReaderError(f"{path}: is a directory")
     if fmt == "csv":
         return _open_csv(path, overrides, encoding, delimiter)
     if fmt == "jsonl":
@@ -153,25 +159,33 @@ def sniff_delimiter(sample: str) -> str:
         return best if counts[best] else ","
 
 
+def _open_with_head(path):
+    """The file opened once, and up to SNIFF_BYTES of its start without consuming them (one
+    read: all of a file's first MiB, what a pipe has so far)."""
+    fh = open(path, "rb", buffering=SNIFF_BYTES)
+    return fh, fh.peek(SNIFF_BYTES)[:SNIFF_BYTES]
+
+
 def _open_csv(path, overrides, encoding, delimiter) -> Source:
-    size = os.path.getsize(path)
-    with open(path, "rb") as fh:
-        head = fh.read(SNIFF_BYTES)
-    enc = encoding or detect_encoding(head)
+    fh, head = _open_with_head(path)
     try:
-        codecs.lookup(enc)
-    except LookupError:
-        raise ReaderError(f"{path}: unknown encoding {enc!r}") from None
-    if delimiter is None:
-        sample = head.decode("utf-8" if enc == "utf-8-sig" else enc, errors="replace")
-        sample = sample.lstrip("\ufeff")
-        delimiter = sniff_delimiter(sample.rsplit("\n", 1)[0] if len(head) == SNIFF_BYTES else sample)
-    elif delimiter in ("\\t", "tab", "TAB"):
-        delimiter = "\t"
-    if len(delimiter) != 1:
-        raise ReaderError(f"{path}: the delimiter must be one character, not {delimiter!r}")
-    source = Source(path, "csv", None, iter(()), size=size, encoding=enc, delimiter=delimiter)
-    fh = open(path, "rb")
+        enc = encoding or detect_encoding(head)
+        try:
+            codecs.lookup(enc)
+        except LookupError:
+            raise ReaderError(f"{path}: unknown encoding {enc!r}") from None
+        if delimiter is None:
+            sample = head.decode("utf-8" if enc == "utf-8-sig" else enc, errors="replace").lstrip("\ufeff")
+            delimiter = sniff_delimiter(sample.rsplit("\n", 1)[0] if "\n" in sample else sample)
+        elif delimiter in ("\\t", "tab", "TAB"):
+            delimiter = "\t"
+        if len(delimiter) != 1:
+            raise ReaderError(f"{path}: the delimiter must be one character, not {delimiter!r}")
+    except ReaderError:
+        fh.close()
+        raise
+    source = Source(path, "csv", None, iter(()), size=os.path.getsize(path), encoding=enc, delimiter=delimiter,
+                    file=fh)
     width: list = [None]
     records = _csv_records(_lines(fh, enc, source), delimiter, width=width)
     header = None
@@ -249,6 +263,15 @@ def _csv_records(lines, d: str, q: str = '"', width: list | None = None):
 
 
 def _parse(buf, d, q):
+    """The cells of ``buf`` if it holds exactly one well-formed record, else None. A single
+    line without quote, CR or NUL is split directly: what csv.reader gives, at a third of the
+    cost, for most rows of a real catalogue."""
+    if len(buf) == 1:
+        body = buf[0][1]
+        body = body[:-1] if body.endswith("\n") else body
+        body = body[:-1] if body.endswith("\r") else body
+        if q not in body and "\r" not in body and "\0" not in body:
+            return body.split(d)
     try:
         rows = list(csv.reader((t for _, t, _ in buf), delimiter=d, quotechar=q, strict=False))
     except csv.Error:
@@ -269,14 +292,12 @@ def _numbered(records, fh):
 # -- JSONL -----------------------------------------------------------------------------------
 
 def _open_jsonl(path, encoding) -> Source:
-    size = os.path.getsize(path)
-    with open(path, "rb") as fh:
-        head = fh.read(SNIFF_BYTES)
+    fh, head = _open_with_head(path)
     enc = encoding or detect_encoding(head)
-    source = Source(path, "jsonl", None, iter(()), size=size, encoding=enc)
+    source = Source(path, "jsonl", None, iter(()), size=os.path.getsize(path), encoding=enc, file=fh)
 
     def rows():
-        with open(path, "rb") as fh:
+        with fh:
             n = 0
             for number, text, error in _lines(fh, enc, source):
                 n += 1
