@@ -5,13 +5,22 @@ descriptions from ../shared/corpora (KOBE, ad_kobe_titles.txt + ad_kobe_desc.txt
 seeded random prices, categories and certificate numbers, written once to a temporary CSV.
 Each configuration scans the whole file through the library entry point ``batch.scan`` in a
 fresh child process (so peak memory is that run's alone) and reports rows/s, characters/s,
-the speed-up of -j 2 over -j 1, and the peak RSS of the parent and of each worker.
-Absolute figures drift between runs on shared machines; compare the ratio, and read the
-load average printed with each run: on a machine busy with other work, -j 2 cannot get two
-free cores and the ratio says more about the neighbours than about the scan.
+the speed-up over -j 1, the peak RSS of the parent and of each worker, and the parent's
+CPU time per row (it reads, writes and adds up; it must not be what the workers wait for).
 
-    python benchmarks/bench_scan.py              # 100,000 rows
+A baseline rides along in every round: "2 x -j 1", two independent single-process scans of
+the two halves of the catalogue at the same time, which is what two cores give this machine
+right now with no pool at all (shared caches, and the neighbours' load). -j 2 against it is
+the cost of the pool itself. Absolute figures drift between runs on shared machines; compare
+ratios, and read the load average printed with each run: on a machine busy with other work,
+-j 2 cannot get two free cores and its ratio to -j 1 says more about the neighbours than
+about the scan. The checked code is whatever ``compliance_guard`` imports: benchmark a
+snapshot (``git archive HEAD src rules | tar -x -C /tmp/snap; PYTHONPATH=/tmp/snap/src``) if
+others edit the tree meanwhile.
+
+    python benchmarks/bench_scan.py                  # 100,000 rows
     python benchmarks/bench_scan.py --repeat 3       # best of three interleaved rounds
+    python benchmarks/bench_scan.py --rows 400000 --jobs 2 --no-baseline   # memory at 4x the rows
     python benchmarks/bench_scan.py --rows 20000 --jobs 1 2 4
 """
 from __future__ import annotations
@@ -52,6 +61,19 @@ def build_catalogue(path: Path, rows: int, seed: int = 7) -> int:
     return chars
 
 
+BASELINE = "2 x -j 1"
+
+
+def split_halves(path: Path) -> list[Path]:
+    """The catalogue's two halves, each with the header (its records are one line each)."""
+    lines = path.read_text(encoding="utf-8").splitlines(True)
+    middle = 1 + (len(lines) - 1) // 2
+    halves = [path.with_name("first-half.csv"), path.with_name("second-half.csv")]
+    for half, body in zip(halves, (lines[1:middle], lines[middle:])):
+        half.write_text(lines[0] + "".join(body), encoding="utf-8")
+    return halves
+
+
 def _child(path: str, jobs: int, out: str, queue) -> None:
     from compliance_guard.batch import ScanOptions, scan
 
@@ -69,15 +91,26 @@ def _child(path: str, jobs: int, out: str, queue) -> None:
                "worker_cpu_s": [w["cpu_s"] for w in workers]})
 
 
-def run(path: Path, jobs: int) -> dict:
-    ctx = multiprocessing.get_context("spawn")  # a clean parent per run: its peak RSS is its own
+def run(paths: list[Path], jobs: int) -> dict:
+    """One scan per path at the same time, each in a fresh process (a clean parent: its peak
+    RSS is its own); one path is a normal run, two are the baseline."""
+    ctx = multiprocessing.get_context("spawn")
     queue = ctx.Queue()
     with tempfile.TemporaryDirectory() as tmp:
-        proc = ctx.Process(target=_child, args=(str(path), jobs, os.path.join(tmp, "out.jsonl"), queue))
-        proc.start()
-        result = queue.get()
-        proc.join()
-    return result
+        procs = [ctx.Process(target=_child, args=(str(p), jobs, os.path.join(tmp, f"out{i}.jsonl"), queue))
+                 for i, p in enumerate(paths)]
+        for proc in procs:
+            proc.start()
+        results = [queue.get() for _ in procs]
+        for proc in procs:
+            proc.join()
+    if len(results) == 1:
+        return results[0]
+    return {"jobs": BASELINE, "seconds": max(r["seconds"] for r in results), "rows": sum(r["rows"] for r in results),
+            "findings": sum(r["findings"] for r in results),
+            "load_before": min(r["load_before"] for r in results), "load_after": max(r["load_after"] for r in results),
+            "parent_peak_mb": max(r["parent_peak_mb"] for r in results),
+            "parent_cpu_s": sum(r["parent_cpu_s"] for r in results), "worker_peak_mb": [], "worker_cpu_s": []}
 
 
 def main(argv=None) -> int:
@@ -86,6 +119,7 @@ def main(argv=None) -> int:
     ap.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
     ap.add_argument("--repeat", type=int, default=1,
                     help="rounds of all --jobs, interleaved; the fastest round of each counts (neighbours only slow a run down)")
+    ap.add_argument("--no-baseline", action="store_true", help=f"skip the {BASELINE!r} baseline runs")
     ap.add_argument("--json", help="also write the figures here")
     args = ap.parse_args(argv)
     if not (CORPORA / "ad_kobe_desc.txt").exists():
@@ -97,22 +131,30 @@ def main(argv=None) -> int:
         size_mb = path.stat().st_size / 1e6
         print(f"catalogue: {args.rows:,} rows, {chars:,} characters of title+description, {size_mb:.1f} MB CSV; "
               f"{os.cpu_count()} CPUs")
-        runs = [run(path, j) for _ in range(args.repeat) for j in args.jobs]
-    results = [min((r for r in runs if r["jobs"] == j), key=lambda r: r["seconds"]) for j in args.jobs]
+        configs = [([path], j) for j in args.jobs] + ([] if args.no_baseline else [(split_halves(path), 1)])
+        runs = [run(paths, j) for _ in range(args.repeat) for paths, j in configs]
+    names = list(dict.fromkeys(r["jobs"] for r in runs))
+    results = [min((r for r in runs if r["jobs"] == j), key=lambda r: r["seconds"]) for j in names]
     base = results[0]["seconds"]
     for r in results:
         r["rows_per_s"] = r["rows"] / r["seconds"]
         r["chars_per_s"] = chars / r["seconds"]
         r["speedup"] = base / r["seconds"]
         r["all_seconds"] = [x["seconds"] for x in runs if x["jobs"] == r["jobs"]]
+        r["load_all"] = [(x["load_before"], x["load_after"]) for x in runs if x["jobs"] == r["jobs"]]
         workers = ", ".join(f"{m:.0f}" for m in r["worker_peak_mb"]) or "none: checked in the parent"
         cpu = ", ".join(f"{c:.1f}" for c in r["worker_cpu_s"])
         rounds = f" (rounds: {', '.join(f'{x:.1f}' for x in r['all_seconds'])} s)" if args.repeat > 1 else ""
-        print(f"-j {r['jobs']}: {r['seconds']:.1f} s{rounds}, {r['rows_per_s']:,.0f} rows/s, "
-              f"{r['chars_per_s'] / 1e6:.2f} M chars/s, x{r['speedup']:.2f} vs -j {results[0]['jobs']}; "
+        loads = ", ".join(f"{a:.2f} -> {b:.2f}" for a, b in r["load_all"])
+        name = r["jobs"] if r["jobs"] == BASELINE else f"-j {r['jobs']}"
+        print(f"{name}: {r['seconds']:.1f} s{rounds}, {r['rows_per_s']:,.0f} rows/s, "
+              f"{r['chars_per_s'] / 1e6:.3f} M chars/s, x{r['speedup']:.2f} vs -j {results[0]['jobs']}; "
               f"{r['findings']:,} findings; peak RSS parent {r['parent_peak_mb']:.0f} MB, workers [{workers}] MB; "
-              f"CPU s parent {r['parent_cpu_s']:.1f}" + (f", workers [{cpu}]" if cpu else "")
-              + f"; load average {r['load_before']:.2f} -> {r['load_after']:.2f}")
+              f"CPU s parent {r['parent_cpu_s']:.1f} ({r['parent_cpu_s'] / r['rows'] * 1e6:.0f} us/row)"
+              + (f", workers [{cpu}]" if cpu else "") + f"; load average per round {loads}")
+    pool = {r["jobs"]: r for r in results}
+    if BASELINE in pool and 2 in pool:
+        print(f"-j 2 reaches {pool[BASELINE]['seconds'] / pool[2]['seconds']:.2f} of the {BASELINE} baseline")
     if len({r["findings"] for r in runs}) != 1:
         print("bench_scan: WARNING: the runs disagree on the number of findings (rule packs edited during the run?)",
               file=sys.stderr)
