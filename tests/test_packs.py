@@ -162,3 +162,21 @@ def test_missing_pack_path_is_one_line(tmp_path):
     with pytest.raises(PackError) as exc:
         load_packs([tmp_path / "nope.yaml"], builtin=False)
     assert str(exc.value) == f"{tmp_path / 'nope.yaml'}: rule pack not found"
+
+
+def test_builtin_patterns_speak_the_normalised_text():
+    """Patterns run on normalised text, where ， is , and 國 is 国: a pattern character that
+    normalisation folds away can never match, unless its folded form is in the pattern too
+    (``[^，。]`` would run straight across commas)."""
+    from compliance_guard.normalize import fold_char_string
+
+    stale = []
+    for r in load_packs().rules:
+        patterns = ([r.pattern] if r.pattern is not None else []) + r.allow.patterns + (
+            r.needs_evidence.patterns if r.needs_evidence else [])
+        for p in patterns:
+            for ch in set(p.pattern):
+                folded = fold_char_string(ch)
+                if folded != ch and not ch.isupper() and folded not in p.pattern:
+                    stale.append(f"{r.id}: {ch!r} (normalised: {folded!r}) in {p.pattern[:40]!r}")
+    assert not stale, stale
