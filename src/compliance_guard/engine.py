@@ -14,7 +14,7 @@ import functools
 from dataclasses import dataclass
 from typing import Iterable
 
-import ahocorasick
+import ahocorasick_rs
 import regex
 
 from . import segment
@@ -77,9 +77,15 @@ class Engine:
         self._checks: dict[object, list[tuple[Rule, object]]] = {}  # gate (None: ungated) -> checks
         for r in check_rules:
             self._checks.setdefault(gate_for(r), []).append((r, REGISTRY[r.check]))
-        self._automaton = self._build_automaton()
+        self._automaton, self._entries = self._build_automaton()
 
     def _build_automaton(self):
+        """One automaton over every term form; ``entries[i]`` says whose term key ``i`` is.
+
+        ahocorasick-rs rather than pyahocorasick: with the ~2,800 keys of all packs it finds
+        the same overlapping matches 5x faster (pyahocorasick scans a node's children one by
+        one, and the root has a child per distinct first character).
+        """
         table: dict[str, list[tuple[Rule, str, int]]] = {}
         for rule in self.rules:
             if rule.kind == "terms":
@@ -99,12 +105,9 @@ class Engine:
                         if form:
                             table.setdefault(form, []).append((rule, canonical, gi))
         if not table:
-            return None
-        automaton = ahocorasick.Automaton()
-        for key, entries in table.items():
-            automaton.add_word(key, (len(key), tuple(dict.fromkeys(entries))))
-        automaton.make_automaton()
-        return automaton
+            return None, []
+        keys = list(table)
+        return ahocorasick_rs.AhoCorasick(keys), [tuple(dict.fromkeys(table[k])) for k in keys]
 
     # -- public -------------------------------------------------------------------------
 
@@ -137,10 +140,10 @@ class Engine:
     def _candidates(self, norm: Normalized) -> list[_Hit]:
         hits: list[_Hit] = []
         if self._automaton is not None:
-            for end, (length, entries) in self._automaton.iter(norm.text):
-                start = end + 1 - length
-                for rule, term, group in entries:
-                    hits.append(_Hit(rule, start, end + 1, term, group))
+            entries = self._entries
+            for key, start, end in self._automaton.find_matches_as_indexes(norm.text, overlapping=True):
+                for rule, term, group in entries[key]:
+                    hits.append(_Hit(rule, start, end, term, group))
         return hits
 
     def _pattern_hits(self, norm: Normalized, triggered: set[str], errors: list[str] | None) -> list[_Hit]:

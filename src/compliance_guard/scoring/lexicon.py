@@ -13,7 +13,7 @@ import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import ahocorasick
+import ahocorasick_rs
 import regex
 
 from ..normalize import fold_char_string, normalize
@@ -71,11 +71,9 @@ class Section:
                 key = normalize(term).text
                 if key:
                     table.setdefault(key, []).append(cls)
+        self._classes = [tuple(dict.fromkeys(classes)) for classes in table.values()]
         if table:
-            self._automaton = ahocorasick.Automaton()
-            for key, classes in table.items():
-                self._automaton.add_word(key, (len(key), tuple(dict.fromkeys(classes))))
-            self._automaton.make_automaton()
+            self._automaton = ahocorasick_rs.AhoCorasick(list(table))
 
     @property
     def classes(self) -> list[str]:
@@ -86,9 +84,9 @@ class Section:
         norm = norm or normalize(text)
         raw: list[tuple[int, int, str]] = []
         if self._automaton is not None:
-            for end, (length, classes) in self._automaton.iter(norm.text):
-                for cls in classes:
-                    raw.append((end + 1 - length, end + 1, cls))
+            for key, start, end in self._automaton.find_matches_as_indexes(norm.text, overlapping=True):
+                for cls in self._classes[key]:
+                    raw.append((start, end, cls))
         for cls, entry in self.entries.items():
             for pattern in entry.patterns:
                 try:
