@@ -9,7 +9,7 @@ original characters. Two passes:
    lower-casing, invisible characters dropped. Almost every code point maps to exactly one
    character, so the offset map only records the rare ones that were dropped or expanded
    (``…`` -> ``...``), found by one regex scan: no Python loop over the characters.
-2. A regex deletes filler between two Han characters (spaces, line breaks, ``*.·~-_``, emoji,
+2. One regex scan finds filler between two Han characters (spaces, line breaks, ``*.·~-_``, emoji,
    symbols) and collapses runs of characters that packs declare repeatable (``最最最好``).
 
 No global digit or numeral folding: 一 stays 一.
@@ -163,9 +163,13 @@ def normalize(text: str, collapse: str = "") -> Normalized:
         return Normalized(text, first_text, odd, [], [])
     cuts: list[int] = []
     shift: list[int] = []
-    removed = 0
+    pieces: list[str] = []
+    removed = last = 0
     for s, e in spans:
         cuts.append(s - removed)
         removed += e - s
         shift.append(removed)
-    return Normalized(text, second.sub("", first_text), odd, cuts, shift)
+        pieces.append(first_text[last:s])
+        last = e
+    pieces.append(first_text[last:])
+    return Normalized(text, "".join(pieces), odd, cuts, shift)
