@@ -9,8 +9,8 @@ original characters. Two passes:
    lower-casing, invisible characters dropped. Almost every code point maps to exactly one
    character, so the offset map only records the rare ones that were dropped or expanded
    (``…`` -> ``...``), found by one regex scan: no Python loop over the characters.
-2. One regex scan finds filler between two Han characters (spaces, line breaks, ``*.·~-_``, emoji,
-   symbols) and collapses runs of characters that packs declare repeatable (``最最最好``).
+2. One regex scan finds what is dropped: filler between two Han characters (spaces, line breaks,
+   ``*.·~-_``, emoji, symbols) and repeats of characters that packs declare repeatable (``最最最好``).
 
 No global digit or numeral folding: 一 stays 一.
 """
