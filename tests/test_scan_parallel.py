@@ -195,6 +195,47 @@ def test_progress_goes_to_stderr_only(capsys):
     assert "row" in captured.err and "246" in captured.err
 
 
+def _with_terminal_stderr(args: list[str]) -> tuple[str, str]:
+    """Run ``args`` (not in CI) with stderr on an 80-column pseudo-terminal: (stdout, what the
+    terminal showed)."""
+    import fcntl
+    import struct
+    import termios
+
+    env = {k: v for k, v in os.environ.items() if k != "CI"}
+    leader, follower = os.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))  # a size, as a terminal has
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=follower, env=env)
+    os.close(follower)
+    shown: list[bytes] = []
+
+    def drain():
+        while True:
+            try:
+                data = os.read(leader, 4096)
+            except OSError:  # EIO: the child closed the terminal
+                return
+            if not data:
+                return
+            shown.append(data)
+
+    reader = threading.Thread(target=drain)
+    reader.start()
+    out, _ = proc.communicate(timeout=120)
+    reader.join(10)
+    os.close(leader)
+    return out.decode("utf-8"), b"".join(shown).decode("utf-8", "replace")
+
+
+@pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a pseudo-terminal")
+def test_progress_bar_on_a_terminal_never_on_stdout():
+    out, shown = _with_terminal_stderr([*CGUARD, "scan", str(CATALOGUE), "-j", "1"])
+    assert len(out.splitlines()) == 246 and all(json.loads(line)["id"] for line in out.splitlines())
+    assert "row/s" in shown and "246/246" in shown and "rows read" in shown  # the bar, then the summary
+    out_quiet, shown_quiet = _with_terminal_stderr([*CGUARD, "scan", str(CATALOGUE), "-j", "1", "-q"])
+    assert out_quiet == out and shown_quiet == ""
+
+
 def test_no_progress_bar_in_ci(monkeypatch):
     from compliance_guard.batch import progress_wanted
 

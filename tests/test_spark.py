@@ -75,6 +75,16 @@ def test_engine_spark_gives_the_records_of_cguard_scan(spark, sample, tmp_path):
     assert result.summary.findings == sum(len(r["findings"]) for r in expected) > 0
 
 
+def test_engine_spark_stops_rather_than_lose_rows(spark, tmp_path):
+    """The sample catalogue has quotes never closed: Spark's multi-line CSV reader swallows the
+    lines after them into one row. The scan stops with a one-line error saying where."""
+    from compliance_guard.spark import SparkJobError, scan_with_spark
+
+    with pytest.raises(SparkJobError, match=r"catalogue\.csv:\d+: Spark's reader and cguard's .* local engine") as err:
+        scan_with_spark(ScanOptions(path=str(LISTINGS / "catalogue.csv"), out=str(tmp_path / "r.jsonl")))
+    assert "\n" not in str(err.value)
+
+
 def test_dataframe_transformation_with_options(spark, tmp_path):
     """A DataFrame built in Spark (English columns, a --map, a selection) and a corrupt row."""
     import json

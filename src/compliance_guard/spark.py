@@ -5,7 +5,9 @@ record per listing with ``mapInPandas``: the engine configuration and any extra 
 are broadcast once, and each Python worker builds its checker once, on first use. The
 records are those of ``cguard scan`` (``findings`` as a JSON string column; ``to_records``
 turns rows back into the same dicts). ``cguard scan --engine spark FILE`` runs it on a file
-Spark can read (CSV, JSONL, Parquet) and writes the same report and summary.
+Spark can read (CSV, JSONL, Parquet) and writes the same report and summary, or stops with
+an error where Spark's reader splits the file into other rows than cguard's (a quote never
+closed, blank JSONL lines): rows in == records out holds on either engine.
 """
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ import uuid
 from .batch import (CSV_HEADER, EngineSpec, Plan, ScanError, ScanOptions, ScanResult, Summary, check_row,
                     format_records, output_format)
 from .listing_readers import RawRow, ReaderError, open_source
-from .listings import ColumnMap
+from .listings import ColumnMap, RowError, build_listing
 
 ROW_COLUMN = "_cguard_row"
 CORRUPT_COLUMN = "_cguard_corrupt"
@@ -120,13 +122,17 @@ def to_record(row, keep_texts: bool = False) -> dict:
 
 
 def read_dataframe(spark, options: ScanOptions):
-    """The input file as a DataFrame Spark reads itself (all CSV columns as strings)."""
+    """The input file as a DataFrame Spark reads itself (all CSV columns as strings). The file is
+    the driver's (its header is read here first), so its path is a ``file://`` one, never one
+    of the cluster's default filesystem."""
     from pyspark.sql.types import StringType, StructField, StructType
 
     source = open_source(options.path, options.input_format, overrides=options.overrides,
                          encoding=options.encoding, delimiter=options.delimiter, sheet=options.sheet)
     source.close()
-    path = os.path.abspath(options.path)
+    if not os.path.isfile(options.path):
+        raise ScanError(f"{options.path}: Spark reads the file itself and cannot read a pipe; scan it with the local engine")
+    path = "file://" + os.path.abspath(options.path)
     if source.format == "csv":
         headers = list(source.column_map.headers)
         schema = StructType([StructField(h, StringType()) for h in headers] + [StructField(CORRUPT_COLUMN, StringType())])
@@ -156,8 +162,9 @@ def session():
         master = "local[*]"
     if master:
         builder = builder.master(master)
-    if (master or "").startswith("local"):  # a one-off local job: no web UI, no console bars
-        builder = builder.config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
+    builder = builder.config("spark.ui.showConsoleProgress", "false")  # cguard's stderr: summary and errors only
+    if (master or "").startswith("local"):  # a one-off local job: no web UI
+        builder = builder.config("spark.ui.enabled", "false")
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)  # workers: this interpreter, not PATH's python3
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
@@ -175,23 +182,52 @@ def scan_with_spark(options: ScanOptions, stdout=None) -> ScanResult:
     if fmt == "csv":
         stream.write(CSV_HEADER)
     batch: list[dict] = []
+    source = None
     try:
         df = read_dataframe(spark, options)
         result_df = scan_dataframe(df, options.spec, options.overrides).orderBy("row")
+        source = open_source(options.path, options.input_format, overrides=options.overrides,
+                             encoding=options.encoding, delimiter=options.delimiter)
         for row in result_df.toLocalIterator():
             record = to_record(row, keep_texts=True)
+            _same_row(record, next(source.rows, None), source.column_map, options)
             summary.add(record)
             batch.append(record)
             if len(batch) >= 500:
                 stream.write(format_records(batch, fmt))
                 batch = []
         stream.write(format_records(batch, fmt))
-    except ScanError:
+        missing = next(source.rows, None)
+        if missing is not None:
+            raise SparkJobError(f"{options.path}:{missing.line}: Spark's reader found {summary.rows} rows, cguard's more "
+                                f"(from row {missing.row}); scan this file with the local engine")
+    except (ScanError, SparkJobError):
         raise
     except Exception as exc:  # Py4JJavaError / PythonException / AnalysisException: one line
         lines = [ln for ln in str(exc).splitlines() if ln.strip()]
         raise SparkJobError(f"{options.path}: Spark job failed: {lines[-1] if lines else type(exc).__name__}") from None
     finally:
+        if source is not None:
+            source.close()
         if options.out:
             stream.close()
     return ScanResult(summary, stats={"engine": "spark"})
+
+
+def _same_row(record: dict, raw: RawRow | None, column_map: ColumnMap | None, options: ScanOptions) -> None:
+    """Hold Spark's reading of the file to cguard's, read alongside on the driver: the same
+    rows, with the same ids where both read the row. A stray quote makes Spark's multi-line
+    CSV reader swallow the lines after it; that must stop the scan, not lose rows."""
+    if raw is None:
+        raise SparkJobError(f"{options.path}: Spark's reader found more rows than cguard's (row {record['row']} "
+                            "and on); scan this file with the local engine")
+    if raw.error is not None or record["status"] != "ok":
+        return
+    try:
+        ident = build_listing(raw.row, raw.values, column_map, raw.line, options.overrides).id
+    except RowError:
+        return
+    if ident != record["id"]:
+        raise SparkJobError(f"{options.path}:{raw.line}: Spark's reader and cguard's read this file into different "
+                            f"rows from row {raw.row} on (id {record['id']!r}, expected {ident!r}; malformed quoting?); "
+                            "scan this file with the local engine")
