@@ -485,10 +485,11 @@ def scan(options: ScanOptions, stdout=None) -> ScanResult:
 @contextmanager
 def _ctrl_c():
     """A list that the first Ctrl-C appends to, for the scan to stop between chunks rather
-    than mid-write; a second Ctrl-C raises KeyboardInterrupt as usual. Signals are only
-    handled in the main thread; elsewhere Ctrl-C is left alone."""
+    than mid-write; a second Ctrl-C raises KeyboardInterrupt as usual. Left alone outside the
+    main thread (no signals there) and where SIGINT is ignored (a background job)."""
     pressed: list = []
-    if threading.current_thread() is not threading.main_thread():
+    if threading.current_thread() is not threading.main_thread() or signal.getsignal(signal.SIGINT) in (
+            signal.SIG_IGN, None):
         yield pressed
         return
 
@@ -496,9 +497,6 @@ def _ctrl_c():
         signal.signal(signal.SIGINT, signal.default_int_handler)
         pressed.append(signum)
 
-    if signal.getsignal(signal.SIGINT) in (signal.SIG_IGN, None):  # e.g. a background job: keep ignoring it
-        yield pressed
-        return
     previous = signal.signal(signal.SIGINT, handler)
     try:
         yield pressed
