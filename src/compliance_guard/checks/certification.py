@@ -118,8 +118,13 @@ def _strs(value) -> list[str]:
     return [str(v) for v in value if str(v).strip()]
 
 
+_SPACES = lazyre.compile(r"\s+")
+
+
+@functools.lru_cache(maxsize=4096)
 def _folded(s: str) -> str:
-    return regex.sub(r"\s+", "", _normalized(s).text)
+    """Normalised without spaces; cached: a catalogue repeats its category names row after row."""
+    return _SPACES.sub("", _normalized(s).text)
 
 
 _SPECS: dict[tuple, tuple[Mapping, object]] = {}
@@ -651,6 +656,17 @@ class _Listing:
         } if kinds else {}
         self.kinds_present = {n.kind for ns in self.numbers.values() for n in ns} | set(bare_kinds)
 
+    def view(self, drop: str, kinds: Iterable[str], bare_kinds: Iterable[str]) -> "_Listing":
+        """This listing without field ``drop`` and with numbers of ``kinds`` only: one rule's view,
+        without normalising and searching the fields again for every requirement rule."""
+        kinds = set(kinds)
+        out = object.__new__(_Listing)
+        out.texts = {k: v for k, v in self.texts.items() if k != drop}
+        out.norms = {k: self.norms[k] for k in out.texts}
+        out.numbers = {k: [n for n in self.numbers.get(k, []) if n.kind in kinds] for k in out.texts} if kinds else {}
+        out.kinds_present = {n.kind for ns in out.numbers.values() for n in ns} | set(bare_kinds)
+        return out
+
     def first_number(self, kinds: Iterable[str]) -> _Where | None:
         kinds = set(kinds)
         for name, ns in self.numbers.items():
@@ -743,12 +759,6 @@ def _rules_from(options: Mapping | None, checks: set[str]) -> list:
 _BARE = lazyre.compile(r"[0-9][0-9 \t]{7,}")
 
 
-def _bare_kinds(fields: Mapping[str, str], spec: _ReqSpec) -> dict[str, str]:
-    """Number fields whose value is digits only (prefix omitted): field name -> kind."""
-    return {name: kind for name, kind in spec.number_fields.items()
-            if isinstance(fields.get(name), str) and _BARE.fullmatch(_normalized(fields[name]).text.strip())}
-
-
 def check_listing(listing_fields: Mapping[str, str], category: str | None,
                   options: Mapping | None = None) -> list[Finding]:
     """Category requirements of one listing, plus format checks of bare numbers in its fields.
@@ -765,15 +775,14 @@ def check_listing(listing_fields: Mapping[str, str], category: str | None,
     fields = {k: v for k, v in listing_fields.items() if isinstance(v, str)}
     findings: list[Finding] = []
     bare: dict[str, str] = {}
-    for rule in rules:
-        if rule.check != REQUIREMENT_CHECK:
-            continue
-        spec = _spec(rule.options, _ReqSpec.build)
+    requirements = [(rule, _spec(rule.options, _ReqSpec.build)) for rule in rules if rule.check == REQUIREMENT_CHECK]
+    whole = _Listing(fields, set().union(*(spec.kinds for _, spec in requirements)))
+    digits_only = {name for name, value in fields.items() if _BARE.fullmatch(_normalized(value).text.strip())}
+    for rule, spec in requirements:
         cat = category if category is not None else fields.get(spec.category_field)
-        rule_bare = _bare_kinds(fields, spec)
+        rule_bare = {name: kind for name, kind in spec.number_fields.items() if name in digits_only}
         bare.update(rule_bare)
-        texts = {k: v for k, v in fields.items() if k != spec.category_field}
-        listing = _Listing(texts, spec.kinds, rule_bare.values())
+        listing = whole.view(spec.category_field, spec.kinds, rule_bare.values())
         where = _Where(spec.category_field, cat, 0, len(cat)) if cat else None
         findings.extend(_evaluate(rule, spec, listing, cat, where, listing_fields))
     findings.extend(_bare_number_findings(fields, bare, rules))
