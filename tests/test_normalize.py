@@ -63,3 +63,11 @@ def test_identity_map_when_nothing_changes_length():
 
 def test_fold_char_string_matches_first_pass():
     assert fold_char_string("國家級ＴＯＰ") == "国家级top"
+
+
+@pytest.mark.parametrize("raw", ["最*好", "國家級ＴＯＰ１", "a…b 最\u200b最最好!", "全网\n最低", "助❤️力", ""])
+def test_normalized_text_is_the_text_of_normalize(raw):
+    from compliance_guard.normalize import normalized_text
+
+    assert normalized_text(raw, "最") == normalize(raw, "最").text
+    assert normalized_text(raw) == normalize(raw).text

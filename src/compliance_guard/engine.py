@@ -20,7 +20,7 @@ import regex
 from . import segment
 from .checks import REGISTRY, gate_for, load_all
 from .findings import Finding, LineIndex, Severity, sort_key
-from .normalize import Normalized, normalize
+from .normalize import Normalized, normalize, normalized_text
 from .packs import PackSet, Rule, load_packs
 
 REGEX_TIMEOUT = 1.0  # seconds per pattern per text
@@ -101,7 +101,7 @@ class Engine:
                     forms = rule.term_forms(term)
                     canonical = forms[0]
                     for form in forms:
-                        form = normalize(form, self.collapse).text
+                        form = normalized_text(form, self.collapse)
                         if form:
                             table.setdefault(form, []).append((rule, canonical, gi))
         if not table:

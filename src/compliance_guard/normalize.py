@@ -155,6 +155,11 @@ def first_pass(text: str) -> tuple[str, tuple[list[int], list[int], list[int]] |
     return first_text, (starts, lengths, origins)
 
 
+def normalized_text(text: str, collapse: str = "") -> str:
+    """``normalize(text, collapse).text`` without the offset map: for terms, not documents."""
+    return _second_pass(collapse).sub("", text.translate(_TABLE))
+
+
 def normalize(text: str, collapse: str = "") -> Normalized:
     first_text, odd = first_pass(text)
     second = _second_pass(collapse)
