@@ -18,6 +18,12 @@ def write(tmp_path, body: str, name: str = "p.yaml"):
     return path
 
 
+def one_rule(*lines: str, examples: str = "{bad: [a], good: [b]}") -> str:
+    """A pack with one rule T1: its keys on lines 5 on, then its examples."""
+    return "pack: p\ncategory: c\nrules:\n  - id: T1\n" + "".join(f"    {line}\n" for line in lines) + (
+        f"    examples: {examples}\n")
+
+
 def load_error(tmp_path, body: str, verify: bool = False) -> str:
     path = write(tmp_path, body)
     with pytest.raises(PackError) as exc:
@@ -35,8 +41,7 @@ def test_valid_pack_loads(tmp_path):
 
 
 def test_unknown_key_names_its_line(tmp_path):
-    msg = load_error(tmp_path, "pack: p\ncategory: c\nrules:\n  - id: T1\n    terms: [a]\n    colour: red\n"
-                     "    examples: {bad: [a], good: [b]}\n")
+    msg = load_error(tmp_path, one_rule("terms: [a]", "colour: red"))
     assert ":6: unknown key 'colour'" in msg
 
 
@@ -48,14 +53,12 @@ def test_duplicate_ids_across_packs(tmp_path):
 
 
 def test_invalid_regex(tmp_path):
-    msg = load_error(tmp_path, "pack: p\ncategory: c\nrules:\n  - id: T1\n    pattern: '(unclosed'\n"
-                     "    examples: {bad: [a], good: [b]}\n")
+    msg = load_error(tmp_path, one_rule("pattern: '(unclosed'"))
     assert ":5: invalid regex" in msg
 
 
 def test_empty_terms(tmp_path):
-    msg = load_error(tmp_path, "pack: p\ncategory: c\nrules:\n  - id: T1\n    terms: []\n"
-                     "    examples: {bad: [a], good: [b]}\n")
+    msg = load_error(tmp_path, one_rule("terms: []"))
     assert ":5: rule T1: empty terms" in msg
 
 
@@ -70,11 +73,9 @@ def test_rule_without_good_example(tmp_path):
 
 
 def test_examples_that_disagree_with_the_rule(tmp_path):
-    msg = load_error(tmp_path, "pack: p\ncategory: c\nrules:\n  - id: T1\n    terms: [最好]\n"
-                     "    examples: {bad: [这个最好], good: [真的最好]}\n", verify=True)
+    msg = load_error(tmp_path, one_rule("terms: [最好]", examples="{bad: [这个最好], good: [真的最好]}"), verify=True)
     assert ":4: rule T1: good example flagged" in msg
-    msg = load_error(tmp_path, "pack: p\ncategory: c\nrules:\n  - id: T1\n    terms: [最好]\n"
-                     "    examples: {bad: [这个很好], good: [最近]}\n", verify=True)
+    msg = load_error(tmp_path, one_rule("terms: [最好]", examples="{bad: [这个很好], good: [最近]}"), verify=True)
     assert "bad example not flagged" in msg
 
 
@@ -89,14 +90,12 @@ def test_yaml_is_loaded_safely(tmp_path):
 
 
 def test_two_rule_kinds_rejected(tmp_path):
-    msg = load_error(tmp_path, "pack: p\ncategory: c\nrules:\n  - id: T1\n    terms: [a]\n    pattern: a\n"
-                     "    examples: {bad: [a], good: [b]}\n")
+    msg = load_error(tmp_path, one_rule("terms: [a]", "pattern: a"))
     assert "exactly one of terms, pattern, all_of, check" in msg
 
 
 def test_unknown_severity(tmp_path):
-    msg = load_error(tmp_path, "pack: p\ncategory: c\nrules:\n  - id: T1\n    severity: fatal\n    terms: [a]\n"
-                     "    examples: {bad: [a], good: [b]}\n")
+    msg = load_error(tmp_path, one_rule("severity: fatal", "terms: [a]"))
     assert ":5: rule T1: unknown severity" in msg
 
 
@@ -109,17 +108,14 @@ def test_builtin_packs_pass_their_examples():
 
 def test_yaml_booleans_in_term_lists_are_rejected(tmp_path):
     """YAML 1.1 reads a bare no/yes/on/off as a boolean: 'no' would silently become 'False'."""
-    msg = load_error(tmp_path, "pack: p\ncategory: c\nrules:\n  - id: T1\n    terms: [top, no]\n"
-                     "    examples: {bad: [top], good: [b]}\n")
+    msg = load_error(tmp_path, one_rule("terms: [top, no]", examples="{bad: [top], good: [b]}"))
     assert ":5: rule T1: terms: a bare yes/no/on/off/true/false is read as a boolean; quote it" in msg
 
 
 def test_triggers_belong_to_pattern_rules(tmp_path):
-    msg = load_error(tmp_path, "pack: p\ncategory: c\nrules:\n  - id: T1\n    terms: [a]\n    triggers: [a]\n"
-                     "    examples: {bad: [a], good: [b]}\n")
+    msg = load_error(tmp_path, one_rule("terms: [a]", "triggers: [a]"))
     assert ":6: rule T1: triggers apply to pattern rules only" in msg
-    msg = load_error(tmp_path, "pack: p\ncategory: c\nrules:\n  - id: T1\n    pattern: 'a+'\n    triggers: [' ']\n"
-                     "    examples: {bad: [a], good: [b]}\n")
+    msg = load_error(tmp_path, one_rule("pattern: 'a+'", "triggers: [' ']"))
     assert ":6: rule T1: empty triggers" in msg
 
 
@@ -139,8 +135,7 @@ def test_builtin_regexes_compile_on_first_use_and_user_packs_at_load(tmp_path):
         assert r.pattern.compiled().pattern == r.pattern.pattern
         for p in r.allow.patterns + (r.needs_evidence.patterns if r.needs_evidence else []):
             p.compiled()
-    path = write(tmp_path, "pack: p\ncategory: c\nrules:\n  - id: T1\n    pattern: 'a+'\n"
-                 "    examples: {bad: [a], good: [b]}\n")
+    path = write(tmp_path, one_rule("pattern: 'a+'"))
     (user,) = load_packs([path], builtin=False).rules
     assert not isinstance(user.pattern, LazyPattern)
 

@@ -63,7 +63,7 @@ class Engine:
 
                 rule = replace(rule, severity=overrides[rule.id])
             self.rules.append(rule)
-        self.allow_terms = [t for t in (normalize(a).text for a in allow_terms) if t]
+        self.allow_terms = [t for t in (normalized_text(a) for a in allow_terms) if t]
         self.collapse = "".join(sorted({c for p in packset.packs for c in p.repeatable}))
         self._pattern_rules = [r for r in self.rules if r.kind == "pattern"]
         check_rules = [r for r in self.rules if r.kind == "check"]
@@ -211,7 +211,7 @@ class Engine:
         return f
 
     def _allow_listed(self, norm: Normalized, f: Finding) -> bool:
-        local = normalize(f.text).text
+        local = normalized_text(f.text)
         return any(local in a or a in local for a in self.allow_terms if _covers(norm, f, a))
 
 
