@@ -416,3 +416,26 @@ def test_workers_exit_when_the_scan_is_killed(tmp_path):
                 os.kill(pid, signal.SIGKILL)
         if proc.poll() is None:
             proc.kill()
+
+
+def test_a_formula_calculated_to_an_empty_string_is_no_warning(tmp_path):
+    """Excel saves ``=""`` as ``<c t="str"><f>""</f><v></v></c>``: calculated, and empty."""
+    openpyxl = pytest.importorskip("openpyxl")
+    import zipfile
+
+    wb = openpyxl.Workbook()
+    wb.active.append(["商品标题", "划线价"])
+    wb.active.append(["保温杯", '=""'])
+    plain = tmp_path / "plain.xlsx"
+    wb.save(plain)
+    path = tmp_path / "excel.xlsx"
+    with zipfile.ZipFile(plain) as src, zipfile.ZipFile(path, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                assert b'<c r="B2"><f>""</f><v></v></c>' in data
+                data = data.replace(b'<c r="B2"><f>', b'<c r="B2" t="str"><f>')
+            dst.writestr(item, data)
+    result = cguard_scan(path, "-q")
+    assert result.exit_code == 0 and result.stderr == ""
+    assert cguard_scan(plain, "-q").exit_code == 1  # as openpyxl wrote it: never calculated

@@ -460,13 +460,15 @@ def _open_xlsx(path, overrides, sheet) -> Source:
 _FORMULA_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*)>\s*<(?:\w+:)?f\b[^>]*(?:/>|>[^<]*</(?:\w+:)?f>)\s*"
                            rb"(?:<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>)?\s*</(?:\w+:)?c>")
 _CELL_REF = re.compile(rb'\br="([A-Z]+)([0-9]+)"')
+_STRING_RESULT = re.compile(rb'\bt="str"')  # an empty <v></v> is a calculated empty string
 
 
 def _uncached_formulas(wb, ws) -> list[tuple[str, int, int]]:
     """(reference, row, column) of the formula cells saved without a calculated value (by a
-    program that writes formulas but does not calculate them). Reading with data_only gives
-    None for them, as for an empty cell, so the sheet's XML is searched for them: one pass
-    over its bytes, a small cost next to openpyxl's parsing."""
+    program that writes formulas but does not calculate them): no ``<v>``, or an empty one in
+    a cell not typed as a string result (Excel's ``t="str"`` with ``<v></v>`` for ``=""``).
+    Reading with data_only gives None for them, as for an empty cell, so the sheet's XML is
+    searched for them: one pass over its bytes, a small cost next to openpyxl's parsing."""
     from openpyxl.utils import column_index_from_string
 
     try:
@@ -487,7 +489,7 @@ def _uncached_formulas(wb, ws) -> list[tuple[str, int, int]]:
             if b"<f" in piece or b":f" in piece:
                 for m in _FORMULA_CELL.finditer(piece):
                     ref = _CELL_REF.search(m.group(1))
-                    if ref:
+                    if ref and not _STRING_RESULT.search(m.group(1)):
                         col, row = ref.group(1).decode(), int(ref.group(2))
                         found.append((f"{col}{row}", row, column_index_from_string(col)))
             if not chunk:

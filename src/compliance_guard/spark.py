@@ -9,7 +9,7 @@ Spark can read (CSV, JSONL, Parquet) and writes the same report and summary, or 
 an error where Spark's reader splits the file into other rows than cguard's (a quote never
 closed): rows in == records out holds on either engine. Both read the input alike otherwise:
 the same refusals (no text column, duplicated headers, a bad ``--map``), blank lines and
-rows of empty cells skipped rather than numbered.
+CSV lines of delimiters only skipped rather than numbered.
 """
 from __future__ import annotations
 
@@ -66,10 +66,9 @@ def scan_dataframe(df, spec: EngineSpec | None = None, overrides: dict | None = 
     """One record per row of ``df`` (schema ``RECORD_SCHEMA``).
 
     ``row_column`` names a column holding the 1-based row number; without one, rows are
-    numbered in the DataFrame's order (``zipWithIndex``: file order for a file read by Spark),
-    rows with no value at all left out (a blank line or a line of delimiters, which cguard's
-    reader skips too). A column named ``CORRUPT_COLUMN`` (Spark's corrupt-record column) turns
-    its rows into error records. MappingError when no column feeds a text field.
+    numbered in the DataFrame's order (``zipWithIndex``: file order for a file read by Spark).
+    A column named ``CORRUPT_COLUMN`` (Spark's corrupt-record column) turns its rows into
+    error records. MappingError when no column feeds a text field.
     """
     spec = spec or EngineSpec()
     overrides = overrides or {}
@@ -78,7 +77,6 @@ def scan_dataframe(df, spec: EngineSpec | None = None, overrides: dict | None = 
     require_text("the DataFrame", column_map, "columns")
     if row_column is None:
         row_column = ROW_COLUMN
-        df = df.na.drop(how="all")
         schema = df.schema.add(ROW_COLUMN, "long", False)
         df = df.rdd.zipWithIndex().map(lambda pair: (*pair[0], pair[1] + 1)).toDF(schema)
     corrupt = CORRUPT_COLUMN in df.columns
@@ -146,9 +144,10 @@ def read_dataframe(spark, options: ScanOptions):
         schema = StructType([StructField(h, StringType()) for h in headers] + [StructField(CORRUPT_COLUMN, StringType())])
         encoding = "UTF-8" if source.encoding in ("utf-8", "utf-8-sig") else source.encoding
         spark.conf.set("spark.sql.legacy.javaCharsets", "true")  # GB18030/GBK: any charset the JVM has
-        return (spark.read.schema(schema).option("header", True).option("sep", source.delimiter)
-                .option("encoding", encoding).option("multiLine", True).option("escape", '"')
-                .option("mode", "PERMISSIVE").option("columnNameOfCorruptRecord", CORRUPT_COLUMN).csv(path))
+        df = (spark.read.schema(schema).option("header", True).option("sep", source.delimiter)
+              .option("encoding", encoding).option("multiLine", True).option("escape", '"')
+              .option("mode", "PERMISSIVE").option("columnNameOfCorruptRecord", CORRUPT_COLUMN).csv(path))
+        return df.na.drop(how="all")  # a line of delimiters only: no row, as cguard's reader has it
     if source.format == "jsonl":
         return spark.read.json(path)
     if source.format == "parquet":
