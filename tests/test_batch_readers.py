@@ -28,24 +28,25 @@ def test_malformed_rows_each_become_one_error_row(tmp_path):
         'A2,"限时特惠 坚果大礼包,年货送礼,休闲食品,88',           # quote never closed
         'A3,充电宝,"两行描述\n第二行",数码配件,99',               # quoted newline: fine (2 physical lines)
         "A4,蓝牙耳机,降噪",                                       # too few columns
-        "",                                                       # empty row
+        "",                                                       # blank line: not a row
         "A5,保温杯,24小时保温,家居日用,面议",                     # non-numeric price (caught later, in the worker)
         "A6,数据线,快充,数码配件,19,多余",                         # too many columns
-        ",,,,",                                                   # only delimiters
+        ",,,,",                                                   # only delimiters: not a row
         'A7,"引号""里面""有引号",描述,服饰,39',                   # escaped quotes: fine
         'A8,"结尾没有闭合的引号,描述,服饰,39',                     # quote never closed, on the last line
     ]
     path = tmp_path / "broken.csv"
     path.write_text(HEADER + "\n".join(lines) + "\n", encoding="utf-8")
-    _, rows = rows_of(path)
-    assert [r.row for r in rows] == list(range(1, 11))
-    assert [r.line for r in rows] == [2, 3, 4, 6, 7, 8, 9, 10, 11, 12]
+    source, rows = rows_of(path)
+    assert [r.row for r in rows] == list(range(1, 9))
+    assert [r.line for r in rows] == [2, 3, 4, 6, 8, 9, 11, 12]
+    assert source.blank_lines == 2
     errors = {r.row: r.error for r in rows if r.error}
-    assert set(errors) == {2, 5, 10}
-    assert "quote" in errors[2] and "quote" in errors[10] and errors[5] == "empty row"
+    assert set(errors) == {2, 8}
+    assert "quote" in errors[2] and "quote" in errors[8]
     assert rows[0].values == ["A1", "保温杯", "304不锈钢, 24小时保温", "家居日用", "59"]
     assert rows[2].values[2] == "两行描述\n第二行"
-    assert rows[8].values[1] == '引号"里面"有引号'
+    assert rows[6].values[1] == '引号"里面"有引号'
     assert rows[1].values[0] == "A2"  # a broken row still names its id
 
 
@@ -95,12 +96,12 @@ def test_delimiter_given(tmp_path):
 def test_jsonl_rows(tmp_path):
     path = tmp_path / "c.jsonl"
     path.write_text('{"title": "杯子", "price": 9}\n\nnot json\n[1, 2]\n{"title": "碗"}\n', encoding="utf-8")
-    _, rows = rows_of(path)
-    assert [r.row for r in rows] == [1, 2, 3, 4, 5]
+    source, rows = rows_of(path)
+    assert [r.row for r in rows] == [1, 2, 3, 4]
+    assert [r.line for r in rows] == [1, 3, 4, 5] and source.blank_lines == 1
     assert rows[0].values == {"title": "杯子", "price": 9}
-    assert rows[1].error == "empty row"
-    assert rows[2].error.startswith("invalid JSON")
-    assert "expected a JSON object" in rows[3].error
+    assert rows[1].error.startswith("invalid JSON")
+    assert "expected a JSON object" in rows[2].error
 
 
 def test_xlsx_streams_rows(tmp_path):
@@ -116,8 +117,8 @@ def test_xlsx_streams_rows(tmp_path):
     source, rows = rows_of(path)
     assert source.column_map.names == ("id", "title", "price")
     assert rows[0].values == ["A1", "杯子", 9.0] and rows[0].line == 2
-    assert rows[1].values == [None, None, None]  # empty row: the worker reports it
-    assert "wrong column count" in rows[2].error
+    assert source.blank_lines == 1  # an empty sheet row is not a row
+    assert "wrong column count" in rows[1].error and rows[1].row == 2 and rows[1].line == 4
 
 
 def test_parquet_rows(tmp_path):

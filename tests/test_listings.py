@@ -35,8 +35,9 @@ def test_first_alias_wins_and_duplicates_stay_extra():
 
 
 def test_map_overrides_defaults():
-    cmap = ColumnMap.resolve(["商品标题", "商品全称", "产地"], parse_map_options(["title=商品全称", "origin=产地"]))
-    assert cmap.names == ("商品标题", "title", "origin")
+    """A name that is no field is an extra field a rule pack may read (``exempt_flags: [imported]``)."""
+    cmap = ColumnMap.resolve(["商品标题", "商品全称", "进口"], parse_map_options(["title=商品全称", "imported=进口"]))
+    assert cmap.names == ("商品标题", "title", "imported")
 
 
 def test_map_errors():

@@ -14,13 +14,15 @@ from pathlib import Path
 
 import pytest
 
-from compliance_guard.batch import EngineSpec, Plan, ScanError, ScanOptions, read_records, resume_point, run_chunks, scan
+from compliance_guard.batch import (EngineSpec, Plan, ScanError, ScanOptions, fingerprint_path, read_records,
+                                    resume_point, run_chunks, scan)
 from compliance_guard.listing_readers import RawRow
 from compliance_guard.listings import ColumnMap
 
 REPO = Path(__file__).resolve().parents[1]
 CATALOGUE = REPO / "corpora" / "listings" / "catalogue.csv"
 CGUARD = [sys.executable, "-c", "from compliance_guard.cli import main; main()"]
+ROWS = 244  # the sample catalogue's rows: its blank line and its line of delimiters are none
 
 
 def copies(n: int = 34) -> tuple[str, list[str]]:
@@ -104,7 +106,7 @@ def test_jieba_loads_lazily_in_each_worker():
 
 def test_records_in_input_order(uninterrupted, big):
     assert [r["row"] for r in uninterrupted] == list(range(1, len(uninterrupted) + 1))
-    assert len(uninterrupted) == 246 * 34
+    assert len(uninterrupted) == ROWS * 34
 
 
 def _wait_for_lines(path: Path, n: int, proc, timeout: float = 60.0) -> None:
@@ -175,6 +177,7 @@ def test_resume_cuts_a_torn_last_line(tmp_path, suffix):
     data = full.read_bytes()
     cut = [i for i, b in enumerate(data) if b == 0x0A][100] + 1  # 100 whole records (+ header for CSV)
     part.write_bytes(data[:cut] + data[cut:cut + 25])  # and a torn one
+    Path(fingerprint_path(str(part))).write_bytes(Path(fingerprint_path(str(full))).read_bytes())
     result = scan(ScanOptions(path=str(CATALOGUE), out=str(part), jobs=1, resume=True))
     assert part.read_bytes() == data
     assert result.summary.rows == len(list(read_records(str(full))))
@@ -191,8 +194,8 @@ def test_progress_goes_to_stderr_only(capsys):
     scan(ScanOptions(path=str(CATALOGUE), jobs=1, progress=True))
     captured = capsys.readouterr()
     lines = captured.out.splitlines()
-    assert len(lines) == 246 and all(json.loads(line)["id"] for line in lines)
-    assert "row" in captured.err and "246" in captured.err
+    assert len(lines) == ROWS and all(json.loads(line)["id"] for line in lines)
+    assert "row" in captured.err and str(ROWS) in captured.err
 
 
 def _with_terminal_stderr(args: list[str]) -> tuple[str, str]:
@@ -230,8 +233,8 @@ def _with_terminal_stderr(args: list[str]) -> tuple[str, str]:
 @pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a pseudo-terminal")
 def test_progress_bar_on_a_terminal_never_on_stdout():
     out, shown = _with_terminal_stderr([*CGUARD, "scan", str(CATALOGUE), "-j", "1"])
-    assert len(out.splitlines()) == 246 and all(json.loads(line)["id"] for line in out.splitlines())
-    assert "row/s" in shown and "246/246" in shown and "rows read" in shown  # the bar, then the summary
+    assert len(out.splitlines()) == ROWS and all(json.loads(line)["id"] for line in out.splitlines())
+    assert "row/s" in shown and f"{ROWS}/{ROWS}" in shown and "rows read" in shown  # the bar, then the summary
     out_quiet, shown_quiet = _with_terminal_stderr([*CGUARD, "scan", str(CATALOGUE), "-j", "1", "-q"])
     assert out_quiet == out and shown_quiet == ""
 

@@ -114,3 +114,26 @@ def test_dataframe_transformation_with_options(spark, tmp_path):
     assert got[:3] == expected
     assert got[3]["status"] == "error" and "malformed row" in got[3]["error"]
     assert {f["category"] for f in got[0]["findings"]} == {"absolute-claim", "pricing"}
+
+
+def test_engine_spark_reads_and_refuses_as_the_local_engine(spark, tmp_path):
+    """Blank lines and lines of delimiters are no rows on either engine (and are counted); a
+    JSONL key that some rows lack is an empty cell, not Arrow's NA; a file with no text column
+    is refused before Spark reads it or the report is written."""
+    from compliance_guard.listings import MappingError
+    from compliance_guard.spark import scan_with_spark
+
+    blank = tmp_path / "blank.csv"
+    blank.write_text("商品ID,商品标题,售价\nA1,全网最好的杯子,9\n\n,,\nA2,碗,3\n\n", encoding="utf-8")
+    sparse = tmp_path / "sparse.jsonl"
+    sparse.write_text('{"商品标题": "全网最好的杯子", "售价": 9}\n\n{"商品标题": "碗"}\n', encoding="utf-8")
+    for path, blank_lines in ((blank, 3), (sparse, 1)):
+        out = tmp_path / f"{path.stem}.spark.jsonl"
+        result = scan_with_spark(ScanOptions(path=str(path), out=str(out)))
+        assert list(read_records(str(out))) == local_records(path, tmp_path)
+        assert result.summary.rows == 2 and result.summary.errors == 0 and result.summary.blank_lines == blank_lines
+    notext = tmp_path / "notext.csv"
+    notext.write_text("编号,金额\nA1,9\n", encoding="utf-8")
+    with pytest.raises(MappingError, match="no column feeds a text field"):
+        scan_with_spark(ScanOptions(path=str(notext), out=str(tmp_path / "n.jsonl")))
+    assert not (tmp_path / "n.jsonl").exists()

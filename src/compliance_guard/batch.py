@@ -11,18 +11,21 @@ the parent only reads, writes and adds up counters and is never the bottleneck.
 from __future__ import annotations
 
 import csv
+import hashlib
 import heapq
 import io
 import json
 import os
 import signal
+import stat
 import sys
 import threading
+import time
 from collections import Counter, deque
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
-from itertools import islice
+from itertools import chain, islice
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
@@ -33,6 +36,9 @@ CHUNK_SIZE = 500
 TOP_LISTINGS = 50
 ERROR_EXAMPLES = 20
 CSV_COLUMNS = ("id", "row", "status", "error", "category", "findings", "severity", "rules", "findings_json")
+#: Beside a report, what it belongs to (its input and options), for --resume to check.
+FINGERPRINT_SUFFIX = ".cguard-scan.json"
+FINGERPRINT_ROWS = 100
 _SEVERITY_WEIGHT = {"error": 100, "warning": 10, "info": 1}
 
 
@@ -104,12 +110,24 @@ def public(record: dict) -> dict:
 _WORKER: dict = {}
 
 
-def _init_worker(plan: Plan) -> None:
-    """Pool initializer: ignore Ctrl-C (the parent handles it) and build the checker once
-    (a forked worker reuses the parent's, which was built before the fork)."""
+def _init_worker(plan: Plan, parent: int) -> None:
+    """Pool initializer: ignore Ctrl-C (the parent handles it), exit with the parent, and
+    build the checker once (a forked worker reuses the parent's, built before the fork)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_with_parent, args=(parent,), name="cguard-parent-watch", daemon=True).start()
     if _WORKER.get("plan") != plan:
         _WORKER.update(plan=plan, checker=plan.spec.build())
+
+
+def _exit_with_parent(parent: int, every: float = 0.5) -> None:
+    """Exit once the parent is gone. A parent killed outright (kill -9, the OOM killer) never
+    shuts the pool down, and a worker would go on checking chunks that nobody reads: its
+    pipes do not close, since every worker holds both ends of them. An orphan is re-parented,
+    so its parent pid changes: a check that works on every POSIX system, in a thread, so it
+    also runs while the worker checks a chunk."""
+    while os.getppid() == parent:
+        time.sleep(every)
+    os._exit(1)
 
 
 def _work(chunk: list[RawRow]) -> tuple[str, "Summary", dict]:
@@ -168,7 +186,7 @@ def run_chunks(rows: Iterable[RawRow], plan: Plan, jobs: int, chunk_size: int = 
 
     methods = multiprocessing.get_all_start_methods()
     ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    executor = ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init_worker, initargs=(plan,))
+    executor = ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init_worker, initargs=(plan, os.getpid()))
     pending: deque = deque()
     try:
         for chunk in _chain(first, chunks):
@@ -248,7 +266,8 @@ def read_records(path: str) -> Iterator[dict]:
 
 def resume_point(path: str, on_record: Callable[[dict], None]) -> int:
     """Rows already done in ``path``: complete records numbered 1..k in order. A torn last line
-    (the scan was killed mid-write) is cut off; anything else out of place is a ScanError."""
+    (the scan was killed mid-write: the start of a record, without its newline) is cut off;
+    anything else out of place is a ScanError, and the file is left as it is."""
     fmt = output_format(path)
     done, keep = 0, 0
     with open(path, "rb") as fh:
@@ -261,7 +280,7 @@ def resume_point(path: str, on_record: Callable[[dict], None]) -> int:
                     raise ScanError(f"{path}:1: not a cguard scan CSV report (header {header!r}); cannot resume")
                 keep = offset = end
                 continue
-            if not raw.endswith(b"\n"):
+            if not raw.endswith(b"\n") and (fmt == "csv" or raw.startswith(b'{"id": ')):
                 break  # torn last write
             try:
                 text = raw.decode("utf-8")
@@ -271,9 +290,7 @@ def resume_point(path: str, on_record: Callable[[dict], None]) -> int:
                     record = json.loads(text)
                 row = int(record["row"])
             except (ValueError, KeyError, TypeError, StopIteration, UnicodeDecodeError):
-                if fh.read(1):
-                    raise ScanError(f"{path}:{number}: not a scan record; cannot resume") from None
-                break
+                raise ScanError(f"{path}:{number}: not a scan record; cannot resume") from None
             if row != done + 1:
                 raise ScanError(f"{path}:{number}: record for row {row} where row {done + 1} was expected; cannot resume")
             done += 1
@@ -305,6 +322,7 @@ class Summary:
     listing_categories_flagged: Counter = field(default_factory=Counter)
     error_examples: list = field(default_factory=list)
     resumed: int = 0
+    blank_lines: int = 0  # skipped by the reader: not rows, but said
     _top: list = field(default_factory=list)
 
     def add(self, record: dict) -> None:
@@ -371,6 +389,7 @@ class Summary:
                              for r in self.top(top)],
             "error_rows": self.error_examples,
             "resumed": self.resumed,
+            "blank_lines": self.blank_lines,
         }
 
     def text(self, top: int = 10) -> str:
@@ -379,6 +398,8 @@ class Summary:
                  f"{self.rows_with_findings} rows with findings ({self.findings} findings" + (f": {sev}" if sev else "") + ")"]
         if self.resumed:
             lines.append(f"  (resumed: {self.resumed} rows were already in the report)")
+        if self.blank_lines:
+            lines.append(f"  ({self.blank_lines} blank line{'s' if self.blank_lines > 1 else ''} skipped: not rows)")
         if self.by_category:
             lines.append("by category: " + ", ".join(f"{c} {n}" for c, n in self.by_category.most_common()))
         if self.by_rule:
@@ -414,6 +435,7 @@ class ScanOptions:
     chunk_size: int = CHUNK_SIZE
     resume: bool = False
     progress: bool = False
+    on_open: Callable[[Source], None] | None = None  # told the mapping and warnings before any row
 
 
 @dataclass
@@ -435,21 +457,37 @@ def scan(options: ScanOptions, stdout=None) -> ScanResult:
     summary = Summary(path=options.path)
     if options.resume and not options.out:
         raise ScanError("--resume needs --out (the report to continue)")
-    done = 0
-    if options.resume and options.out and os.path.exists(options.out):
-        done = resume_point(options.out, summary.add)
-        summary.resumed = done
+    check_outputs(options.path, {"--out": options.out})
     source = open_input(options)
+    try:
+        if options.on_open is not None:
+            options.on_open(source)
+        head = list(islice(source.rows, FINGERPRINT_ROWS))
+        stamp = fingerprint(options, source, head)
+        done = 0
+        fresh = not (options.resume and options.out and os.path.exists(options.out) and os.path.getsize(options.out))
+        if not fresh:
+            check_fingerprint(options.out, stamp)
+            done = resume_point(options.out, summary.add)
+            summary.resumed = done
+    except BaseException:
+        source.close()
+        raise
+    rows: Iterator[RawRow] = chain(head, source.rows)
     fmt = output_format(options.out)
     if options.out:
-        fresh = not (options.resume and os.path.exists(options.out) and os.path.getsize(options.out) > 0)
-        stream = open(options.out, "w" if fresh else "a", encoding="utf-8", newline="")
+        try:
+            if fresh and _regular_or_new(options.out):
+                write_fingerprint(options.out, stamp)
+            stream = open(options.out, "w" if fresh else "a", encoding="utf-8", newline="")
+        except OSError as exc:
+            source.close()
+            raise ScanError(f"cannot write {options.out}: {exc.strerror or exc}") from None
     else:
-        fresh, stream = True, stdout or sys.stdout
+        stream = stdout or sys.stdout
     if fresh and fmt == "csv":
         stream.write(CSV_HEADER)
         stream.flush()
-    rows: Iterator[RawRow] = source.rows
     if done:
         rows = islice(rows, done, None)
     plan = Plan(options.spec, source.column_map, tuple(sorted(options.overrides.items())), fmt)
@@ -478,8 +516,117 @@ def scan(options: ScanOptions, stdout=None) -> ScanResult:
             stream.close()
         else:
             stream.flush()
+    summary.blank_lines = source.blank_lines
     result.stats["parent"] = _usage()
     return result
+
+
+# -- what a report belongs to --------------------------------------------------------------------
+
+def check_outputs(input_path: str, outputs: dict[str, str | None]) -> None:
+    """Refuse an output that is the input (``-o cat.csv`` for ``cat.csv`` would replace the
+    catalogue with its report), through a symlink, ``./`` or a hard link too, and two outputs
+    that are one file."""
+    named = [(option, path) for option, path in outputs.items() if path]
+    for option, path in named:
+        if os.path.isfile(input_path) and _same_file(input_path, path):
+            raise ScanError(f"{option} {path} is the input catalogue {input_path}: writing there would destroy it; "
+                            "choose another file")
+    for i, (option, path) in enumerate(named):
+        for other, other_path in named[i + 1:]:
+            if _same_file(path, other_path):
+                raise ScanError(f"{option} {path} and {other} {other_path} are the same file; give each its own")
+
+
+def _same_file(a: str, b: str) -> bool:
+    """Whether two paths are one regular file (same device and inode), or, where one does not
+    exist yet, name the same place. Terminals and pipes are never the same file here."""
+    try:
+        sa, sb = os.stat(a), os.stat(b)
+    except OSError:
+        return os.path.realpath(a) == os.path.realpath(b)
+    return stat.S_ISREG(sa.st_mode) and (sa.st_dev, sa.st_ino) == (sb.st_dev, sb.st_ino)
+
+
+def fingerprint(options: ScanOptions, source: Source, head: list[RawRow]) -> dict:
+    """What a report belongs to: its input, known by its content (a hash of the header and
+    the first rows as read, and the size of a regular file) rather than by path or mtime,
+    which a pipe (``<(zcat …)``), a copy or a touch change; and the options that decide the
+    records. A legitimately interrupted scan resumed on the same input with the same options
+    gives the same fingerprint."""
+    digest = hashlib.sha256()
+    mapping = source.column_map or source.preview
+    digest.update(repr(mapping.headers if mapping else ()).encode("utf-8"))
+    for raw in head:
+        digest.update(repr((raw.row, raw.values, raw.error)).encode("utf-8"))
+    from . import __version__
+
+    spec = options.spec
+    return {
+        "input": os.path.realpath(options.path),
+        "size": source.size if os.path.isfile(options.path) else None,
+        "head_sha256": digest.hexdigest(),
+        "options": {"format": source.format, "map": dict(sorted(options.overrides.items())),
+                    "packs": [os.path.realpath(p) for p in spec.packs], "select": list(spec.select),
+                    "ignore": list(spec.ignore), "severity": [list(s) for s in spec.severity]},
+        "version": __version__,
+    }
+
+
+def _regular_or_new(path: str) -> bool:
+    """A report that is (or will be) a regular file has a fingerprint beside it; ``-o
+    /dev/stdout`` or a pipe has none (and cannot be resumed)."""
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except FileNotFoundError:
+        return True
+
+
+def fingerprint_path(out: str) -> str:
+    return out + FINGERPRINT_SUFFIX
+
+
+def write_fingerprint(out: str, stamp: dict) -> None:
+    """Beside the report, not in it: each line of a JSONL report stays one record (a header
+    line would break every reader of that contract), and a CSV report keeps its columns."""
+    path = fingerprint_path(out)
+    with open(path + ".tmp", "w", encoding="utf-8") as fh:
+        json.dump(stamp, fh, ensure_ascii=False, indent=2)
+        fh.write("\n")
+    os.replace(path + ".tmp", path)
+
+
+def check_fingerprint(out: str, stamp: dict) -> None:
+    """Refuse to resume a report of another input, or of other options, or one whose input is
+    unknown (written before reports had a fingerprint, or not by cguard scan)."""
+    path = fingerprint_path(out)
+    try:
+        with open(path, encoding="utf-8") as fh:
+            saved = json.load(fh)
+        if not isinstance(saved, dict):
+            raise ValueError
+    except FileNotFoundError:
+        raise ScanError(f"cannot resume {out}: {path} is missing, so which catalogue the report belongs to is unknown "
+                        "(a report of an older cguard, or not a scan report); scan again without --resume") from None
+    except (OSError, ValueError):
+        raise ScanError(f"cannot resume {out}: {path} is not readable; scan again without --resume") from None
+    was, now = saved.get("options"), stamp["options"]
+    sizes_differ = None not in (saved.get("size"), stamp["size"]) and saved.get("size") != stamp["size"]
+    if sizes_differ or saved.get("head_sha256") != stamp["head_sha256"]:
+        raise ScanError(f"cannot resume {out}: it is the report of another input ({saved.get('input')}, "
+                        f"{_size(saved.get('size'))}), not of {stamp['input']} ({_size(stamp['size'])}): its header "
+                        "or first rows differ; scan again without --resume")
+    if was != now:
+        changed = ", ".join(k for k in now if not isinstance(was, dict) or was.get(k) != now[k])
+        raise ScanError(f"cannot resume {out}: it was made with other options ({changed}); resume with the same "
+                        "options, or scan again without --resume")
+    if saved.get("version") != stamp["version"]:
+        raise ScanError(f"cannot resume {out}: it was made by cguard {saved.get('version')}, this is "
+                        f"{stamp['version']}; scan again without --resume")
+
+
+def _size(size) -> str:
+    return "a pipe" if size is None else f"{size:,} bytes"
 
 
 @contextmanager

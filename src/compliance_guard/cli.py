@@ -399,9 +399,11 @@ def campaign(campaigns, fmt, config_path, no_config, profile, sets, min_score, f
 @click.option("--summary", "summary_path", type=click.Path(), help="Write the summary here (.json for JSON, else text) instead of stderr.")
 @click.option("--html", "html_path", type=click.Path(), help="Self-contained HTML report (charts, worst listings, filters).")
 @click.option("--input-format", type=click.Choice(["csv", "jsonl", "xlsx", "parquet"]), help="Default: from the file suffix.")
-@click.option("--map", "maps", multiple=True, metavar="FIELD=COLUMN", help="Map a column to a field (title, description, category, price, original_price, lowest_price_7d, cost, sc, registration…).")
+@click.option("--map", "maps", multiple=True, metavar="FIELD=COLUMN",
+              help="Map a column (its header, or #N for the N-th) to a field: id, title, subtitle, description, category, "
+                   "price, original_price, lowest_price_7d, cost, promotion, sc, jy, registration, ccc, cross_border.")
 @click.option("--delimiter", help="CSV delimiter (default: sniffed; \\t for tab).")
-@click.option("--encoding", help="CSV/JSONL encoding (default: UTF-8 with or without BOM, else GB18030/GBK).")
+@click.option("--encoding", help="Input encoding (default: CSV UTF-8 with or without BOM, else GB18030/GBK; JSONL UTF-8).")
 @click.option("--sheet", help="XLSX sheet name (default: the first).")
 @click.option("-j", "--jobs", type=click.IntRange(0), default=0, help="Worker processes (default 0: all cores).")
 @click.option("--resume", is_flag=True, help="Continue an interrupted scan from the records already in --out.")
@@ -416,15 +418,24 @@ def campaign(campaigns, fmt, config_path, no_config, profile, sets, min_score, f
 def scan(listings, out, summary_path, html_path, input_format, maps, delimiter, encoding, sheet, jobs, resume,
          engine_name, quiet, fail_on, select, ignore, packs):
     """Scan a catalogue (CSV, JSONL, XLSX, Parquet): one record per listing, and a summary."""
-    from .batch import EngineSpec, ReaderError, ScanError, ScanOptions, exit_status, progress_wanted
+    from .batch import EngineSpec, ReaderError, ScanError, ScanOptions, check_outputs, exit_status, progress_wanted
     from .listings import MappingError, parse_map_options
 
     build_engine(packs, _split(select), _split(ignore))  # pack errors: exit 2 before any row
+
+    def opened(source):
+        """Before any row: which column feeds which field (unless -q), and what reads badly."""
+        if not quiet and source.describe():
+            click.echo(f"cguard: {source.describe()}", err=True)
+        for warning in source.warnings:
+            click.echo(f"cguard: warning: {warning}", err=True)
+
     try:
+        check_outputs(listings, {"--out": out, "--html": html_path, "--summary": summary_path})
         options = ScanOptions(
             path=listings, out=out, input_format=input_format, overrides=parse_map_options(maps), encoding=encoding,
             delimiter=delimiter, sheet=sheet, resume=resume, progress=progress_wanted(quiet),
-            spec=EngineSpec(tuple(packs), tuple(_split(select)), tuple(_split(ignore))), jobs=jobs)
+            spec=EngineSpec(tuple(packs), tuple(_split(select)), tuple(_split(ignore))), jobs=jobs, on_open=opened)
         if engine_name == "spark":
             from .spark import scan_with_spark
 

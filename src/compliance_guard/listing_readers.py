@@ -13,12 +13,14 @@ import codecs
 import csv
 import json
 import os
+import re
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from itertools import chain, islice
 from pathlib import Path
 from typing import Iterator, NamedTuple
 
-from .listings import ColumnMap, cell_text
+from .listings import ColumnMap, MappingError, cell_text
 
 FORMATS = ("csv", "jsonl", "xlsx", "parquet")
 SNIFF_BYTES = 1 << 20
@@ -26,6 +28,8 @@ SNIFF_BYTES = 1 << 20
 MAX_RECORD_LINES = 200
 MAX_RECORD_CHARS = 1 << 20
 DELIMITERS = ",\t;|"
+#: JSONL rows each carry their keys: the first rows show which keys feed which field.
+PREVIEW_ROWS = 100
 
 
 class ReaderError(Exception):
@@ -53,6 +57,14 @@ class Source:
     delimiter: str | None = None
     bytes_read: int = 0
     file: object = None  # the open input (CSV/JSONL), closed even if no row was read
+    preview: ColumnMap | None = None  # JSONL: the mapping of the keys of the first rows
+    blank_lines: int = 0  # blank lines (sheet rows) skipped so far: not rows, but counted
+    warnings: list = field(default_factory=list)  # about the file as a whole, for stderr
+
+    def describe(self) -> str:
+        """Which column (JSONL: key of the first rows) feeds which field, for stderr."""
+        m = self.column_map or self.preview
+        return f"{'keys' if self.format == 'jsonl' else 'columns'}: {m.describe()}" if m else ""
 
     def close(self) -> None:
         close = getattr(self.rows, "close", None)
@@ -81,7 +93,7 @@ def open_source(path: str, fmt: str | None = None, *, overrides=None, encoding: 
     if fmt == "csv":
         return _open_csv(path, overrides, encoding, delimiter)
     if fmt == "jsonl":
-        return _open_jsonl(path, encoding)
+        return _open_jsonl(path, overrides, encoding)
     if fmt == "xlsx":
         return _open_xlsx(path, overrides, sheet)
     return _open_parquet(path, overrides)
@@ -189,30 +201,40 @@ def _open_csv(path, overrides, encoding, delimiter) -> Source:
     width: list = [None]
     records = _csv_records(_lines(fh, enc, source), delimiter, width=width)
     header = None
-    for rec in records:
-        if rec[2] is None and rec[1] and any(c.strip() for c in rec[1]):
-            header = rec[1]
-            break
-        if rec[2] is not None and not rec[2].startswith("empty row"):
-            fh.close()
-            raise ReaderError(f"{path}:{rec[0]}: cannot read the header: {rec[2]}")
-    if header is None:
-        fh.close()
-        raise ReaderError(f"{path}: empty file (no header row)")
-    from .listings import MappingError
-
     try:
+        for number, cells, error in records:
+            if error is not None:
+                raise ReaderError(f"{path}:{number}: cannot read the header: {error}")
+            if cells and any(c.strip() for c in cells):
+                header = cells
+                break
+        if header is None:
+            raise ReaderError(f"{path}: empty file (no header row)")
         source.column_map = ColumnMap.resolve(header, overrides)
-        width[0] = len(header)
-    except MappingError:
+        require_text(path, source.column_map, "columns")
+    except (ReaderError, MappingError):
         fh.close()
         raise
-    source.rows = _numbered(records, fh)
+    width[0] = len(header)
+    source.rows = _numbered(records, fh, source)
     return source
 
 
+def require_text(path: str, column_map: ColumnMap, what: str, more: str = "") -> None:
+    """Refuse a table none of whose columns is a title, subtitle or description: it would be
+    scanned as clean while nothing was read (a notes sheet, a script, unknown headers)."""
+    if column_map.has_text():
+        return
+    headers = [h if len(h) <= 30 else h[:29] + "…" for h in column_map.headers if h.strip()]
+    shown = ", ".join(headers[:15]) + (f" and {len(headers) - 15} more" if len(headers) > 15 else "")
+    raise MappingError(f"{path}: no column feeds a text field (title, subtitle, description), so nothing would be "
+                       f"checked; {what}: {shown or '(none)'}{more}; map one, e.g. --map title=COLUMN "
+                       "(to check copy that is not a table, use cguard check)")
+
+
 def _csv_records(lines, d: str, q: str = '"', width: list | None = None):
-    """(line, cells, error) per CSV record; a broken quote spoils only the line it opens on.
+    """(line, cells, error) per CSV record, (line, None, None) for a blank line; a broken
+    quote spoils only the line it opens on.
 
     A record spanning lines is accepted only with the header's column count (``width[0]``,
     set once the header is known); otherwise its first line holds a stray quote, it becomes
@@ -233,8 +255,8 @@ def _csv_records(lines, d: str, q: str = '"', width: list | None = None):
         if error is not None:
             yield number, None, error
             continue
-        if not text.strip("\r\n\t "):
-            yield number, None, "empty row"
+        if not text.strip(d + "\r\n\t "):
+            yield number, None, None  # a blank line, or only delimiters: not a row
             continue
         buf = [first]
         in_quotes = _quote_state(text, False, True, d, q)
@@ -281,9 +303,15 @@ def _parse(buf, d, q):
     return rows[0]
 
 
-def _numbered(records, fh):
+def _numbered(records, fh, source: Source):
+    """RawRows numbered from 1; blank lines are counted, not numbered."""
+    n = 0
     try:
-        for n, (line, cells, error) in enumerate(records, 1):
+        for line, cells, error in records:
+            if cells is None and error is None:
+                source.blank_lines += 1
+                continue
+            n += 1
             yield RawRow(n, line, cells, error)
     finally:
         fh.close()
@@ -291,34 +319,65 @@ def _numbered(records, fh):
 
 # -- JSONL -----------------------------------------------------------------------------------
 
-def _open_jsonl(path, encoding) -> Source:
+def _open_jsonl(path, overrides, encoding) -> Source:
+    """JSONL is UTF-8 (RFC 8259; a BOM is tolerated) unless ``--encoding`` says otherwise: a
+    line that does not decode is an error row, never a reason to read the file as GB18030."""
     fh, head = _open_with_head(path)
-    enc = encoding or detect_encoding(head)
+    enc = encoding or ("utf-8-sig" if head.startswith(codecs.BOM_UTF8) else "utf-8")
     source = Source(path, "jsonl", None, iter(()), size=os.path.getsize(path), encoding=enc, file=fh)
-
-    def rows():
-        with fh:
-            n = 0
-            for number, text, error in _lines(fh, enc, source):
-                n += 1
-                if error is not None:
-                    yield RawRow(n, number, None, error)
-                    continue
-                if not text.strip():
-                    yield RawRow(n, number, None, "empty row")
-                    continue
-                try:
-                    obj = json.loads(text)
-                except json.JSONDecodeError as exc:
-                    yield RawRow(n, number, None, f"invalid JSON: {exc.msg} (column {exc.colno})")
-                    continue
-                if not isinstance(obj, dict):
-                    yield RawRow(n, number, None, f"expected a JSON object, found {type(obj).__name__}")
-                    continue
-                yield RawRow(n, number, obj)
-
-    source.rows = rows()
+    rows = _jsonl_rows(fh, enc, source)
+    try:
+        codecs.lookup(enc)
+        first = list(islice(rows, PREVIEW_ROWS))
+        if not first:
+            raise ReaderError(f"{path}: empty file (no rows)")
+        objects = [r.values for r in first if r.error is None]
+        if objects:  # rows that are all unreadable are error records, not a mapping problem
+            keys = list(dict.fromkeys(str(k) for obj in objects for k in obj))
+            _require_keys(path, keys, overrides or {}, len(first))
+            source.preview = ColumnMap.resolve(keys, overrides, strict=False)
+            require_text(path, source.preview, f"keys of the first {len(first)} rows")
+    except LookupError:
+        fh.close()
+        raise ReaderError(f"{path}: unknown encoding {enc!r}") from None
+    except (ReaderError, MappingError):
+        fh.close()
+        raise
+    source.rows = chain(first, rows)
     return source
+
+
+def _require_keys(path: str, keys: list[str], overrides, n: int) -> None:
+    """A ``--map`` whose key none of the first rows has is a mistake, as a missing column is."""
+    from .listings import fold_header
+
+    folded = {fold_header(k) for k in keys}
+    for name, column in overrides.items():
+        if column not in keys and fold_header(column) not in folded:
+            raise MappingError(f"--map {name}={column}: no key {column!r} in the first {n} rows of {path} "
+                               f"(keys: {'、'.join(keys) or '(none)'})")
+
+
+def _jsonl_rows(fh, enc: str, source: Source):
+    with fh:
+        n = 0
+        for number, text, error in _lines(fh, enc, source):
+            if error is None and not text.strip():
+                source.blank_lines += 1
+                continue
+            n += 1
+            if error is not None:
+                yield RawRow(n, number, None, error)
+                continue
+            try:
+                obj = json.loads(text)
+            except json.JSONDecodeError as exc:
+                yield RawRow(n, number, None, f"invalid JSON: {exc.msg} (column {exc.colno})")
+                continue
+            if not isinstance(obj, dict):
+                yield RawRow(n, number, None, f"expected a JSON object, found {type(obj).__name__}")
+                continue
+            yield RawRow(n, number, obj)
 
 
 # -- XLSX ------------------------------------------------------------------------------------
@@ -349,27 +408,92 @@ def _open_xlsx(path, overrides, sheet) -> Source:
         header.pop()
     try:
         column_map = ColumnMap.resolve(header, overrides)
+        require_text(path, column_map, f"columns of sheet {ws.title!r}",
+                      f"; sheets: {', '.join(wb.sheetnames)} (choose one with --sheet NAME)")
+        uncached = _uncached_formulas(wb, ws)
     except Exception:
         wb.close()
         raise
     width = len(header)
     total = (ws.max_row - header_row) if ws.max_row else None
+    source = Source(path, "xlsx", column_map, iter(()), total_rows=total, size=os.path.getsize(path))
+    fed = {}  # sheet row -> the first formula cell without a value in a column that feeds a field
+    for ref, row, col in uncached:
+        if row > header_row and col <= width and column_map.mapped[col - 1]:
+            fed.setdefault(row, f"cell {ref} ({header[col - 1]})")
+    if uncached:
+        refs = ", ".join(ref for ref, _, _ in uncached[:5]) + (", …" if len(uncached) > 5 else "")
+        source.warnings.append(
+            f"{path}: sheet {ws.title!r} has {len(uncached)} formula cell(s) saved without a calculated value ({refs}), "
+            "which read as empty" + ("; rows where one feeds a field are error records" if fed else "")
+            + ": open and save the file in Excel or LibreOffice to calculate them")
 
     def gen():
+        n = 0
         try:
-            for n, values in enumerate(rows, 1):
-                cells = list(values or ())
+            for line, values in enumerate(rows, header_row + 1):
+                if line in fed:
+                    n += 1
+                    yield RawRow(n, line, list(values or ())[:width],
+                                 f"{fed[line]} is a formula without a calculated value (the file was saved without "
+                                 "calculating it)")
+                    continue
+                if not values or all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
+                    source.blank_lines += 1
+                    continue
+                n += 1
+                cells = list(values)
                 extra = cells[width:]
                 if any(cell_text(v).strip() for v in extra):
-                    yield RawRow(n, header_row + n, None,
+                    yield RawRow(n, line, None,
                                  f"wrong column count: expected {width}, found {len(cells)} (cells beyond the header)")
                     continue
                 cells = (cells + [None] * width)[:width]
-                yield RawRow(n, header_row + n, cells)
+                yield RawRow(n, line, cells)
         finally:
             wb.close()
 
-    return Source(path, "xlsx", column_map, gen(), total_rows=total, size=os.path.getsize(path))
+    source.rows = gen()
+    return source
+
+
+_FORMULA_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*)>\s*<(?:\w+:)?f\b[^>]*(?:/>|>[^<]*</(?:\w+:)?f>)\s*"
+                           rb"(?:<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>)?\s*</(?:\w+:)?c>")
+_CELL_REF = re.compile(rb'\br="([A-Z]+)([0-9]+)"')
+_STRING_RESULT = re.compile(rb'\bt="str"')  # an empty <v></v> is a calculated empty string
+
+
+def _uncached_formulas(wb, ws) -> list[tuple[str, int, int]]:
+    """(reference, row, column) of the formula cells saved without a calculated value (by a
+    program that writes formulas but does not calculate them): no ``<v>``, or an empty one in
+    a cell not typed as a string result (Excel's ``t="str"`` with ``<v></v>`` for ``=""``).
+    Reading with data_only gives None for them, as for an empty cell, so the sheet's XML is
+    searched for them: one pass over its bytes, a small cost next to openpyxl's parsing."""
+    from openpyxl.utils import column_index_from_string
+
+    try:
+        src = wb._archive.open(ws._worksheet_path)  # kept by openpyxl in read-only mode
+    except (AttributeError, KeyError, OSError):  # pragma: no cover - another openpyxl
+        return []
+    found: list[tuple[str, int, int]] = []
+    tail = b""
+    with src:
+        while True:
+            chunk = src.read(1 << 20)
+            buf = tail + chunk
+            cut = len(buf)
+            if chunk:  # keep a cell cut by the chunk's end for the next round
+                start = max(buf.rfind(b"<c"), buf.rfind(b":c "), buf.rfind(b":c>"))
+                cut = buf.rfind(b"<", 0, start + 1) if start >= 0 else cut
+            piece, tail = buf[:cut], buf[cut:]
+            if b"<f" in piece or b":f" in piece:
+                for m in _FORMULA_CELL.finditer(piece):
+                    ref = _CELL_REF.search(m.group(1))
+                    if ref and not _STRING_RESULT.search(m.group(1)):
+                        col, row = ref.group(1).decode(), int(ref.group(2))
+                        found.append((f"{col}{row}", row, column_index_from_string(col)))
+            if not chunk:
+                return found
 
 
 # -- Parquet ---------------------------------------------------------------------------------
@@ -385,6 +509,7 @@ def _open_parquet(path, overrides) -> Source:
         raise ReaderError(f"{path}: not a readable Parquet file ({exc})") from None
     header = list(pf.schema_arrow.names)
     column_map = ColumnMap.resolve(header, overrides)
+    require_text(path, column_map, "columns")
 
     def gen():
         n = 0

@@ -8,6 +8,7 @@ column within that field's value.
 """
 from __future__ import annotations
 
+import difflib
 import functools
 import math
 import re
@@ -30,19 +31,29 @@ NUMBER_FIELDS = ("sc", "jy", "registration", "ccc")
 PRICE_FIELDS = ("price", "original_price", "lowest_price_7d", "cost")
 
 #: Default column headers per field (compared after folding: NFKC, lower case, no spaces,
-#: no bracketed unit such as ``售价(元)``).
+#: underscores or hyphens, no bracketed unit such as ``售价(元)``), with the headers of the
+#: common platform exports: Taobao/Tmall (宝贝标题, 宝贝描述, 一口价, 宝贝类目, 商家编码),
+#: 拼多多 (拼单价; its 单买价 is a price for buying alone, neither the sale price nor a
+#: 划线价, so it stays unmapped), 抖店/有赞/微信小店 (商品名称, 商品详情, 售价, 划线价, 商品编码),
+#: Shopify (Body (HTML), Variant Price, Variant Compare At Price), WooCommerce (Short
+#: description, Regular price: the struck-through price beside a Sale price), Amazon flat
+#: files (item_name, product_description, standard_price).
 ALIASES: dict[str, tuple[str, ...]] = {
     "id": ("id", "商品id", "商品编号", "商品编码", "商品code", "sku", "skuid", "sku_id", "sku编码", "spu", "spuid",
-           "货号", "item_id", "itemid", "product_id", "listing_id"),
-    "title": ("title", "商品标题", "商品名称", "标题", "商品名", "名称", "品名", "product_name", "item_name", "name"),
-    "subtitle": ("subtitle", "副标题", "卖点", "商品卖点", "短标题", "selling_points", "selling_point"),
+           "货号", "item_id", "itemid", "product_id", "listing_id", "宝贝id", "商家编码", "商家货号", "variant_sku"),
+    "title": ("title", "商品标题", "商品名称", "标题", "商品名", "名称", "品名", "product_name", "item_name", "name",
+              "宝贝标题", "宝贝名称", "product_title", "item_title"),
+    "subtitle": ("subtitle", "副标题", "卖点", "商品卖点", "短标题", "selling_points", "selling_point", "商品短标题",
+                 "宝贝卖点", "short_description"),
     "description": ("description", "desc", "商品描述", "描述", "详情", "商品详情", "详情描述", "商品介绍", "detail",
-                    "details"),
+                    "details", "宝贝描述", "宝贝详情", "详情页文案", "商品文案", "product_description",
+                    "item_description", "body"),
     "category": ("category", "类目", "商品类目", "类别", "品类", "分类", "商品分类", "一级类目", "所属类目",
-                 "category_name"),
-    "price": ("price", "售价", "价格", "现价", "销售价", "销售价格", "商品价格", "sale_price", "selling_price"),
+                 "category_name", "宝贝类目", "product_category", "categories"),
+    "price": ("price", "售价", "价格", "现价", "销售价", "销售价格", "商品价格", "sale_price", "selling_price",
+              "一口价", "宝贝价格", "拼单价", "variant_price", "standard_price"),
     "original_price": ("original_price", "原价", "划线价", "市场价", "吊牌价", "list_price", "strike_price",
-                       "compare_at_price"),
+                       "compare_at_price", "variant_compare_at_price", "regular_price"),
     "lowest_price_7d": ("lowest_price_7d", "近7日最低价", "7日最低价", "近七日最低价", "前7日最低成交价",
                         "7日最低成交价", "近7天最低价", "七日最低价", "min_price_7d", "lowest_7d"),
     "cost": ("cost", "成本", "成本价", "进货价", "采购价", "cost_price"),
@@ -72,7 +83,7 @@ def fold_header(name: str) -> str:
     """Canonical form of a column header for alias lookup."""
     s = unicodedata.normalize("NFKC", str(name)).strip().lower()
     s = _UNIT.sub("", s) or s
-    return re.sub(r"\s+", "", s)
+    return re.sub(r"[\s_\-]+", "", s)
 
 
 @functools.lru_cache(maxsize=1)
@@ -94,15 +105,36 @@ def _alias(folded: str) -> str | None:
 
 
 def parse_map_options(items: Iterable[str]) -> dict[str, str]:
-    """``field=column`` strings (``--map title=商品全称``) as a dict."""
+    """``field=column`` strings (``--map title=商品全称``) as a dict, each field named once."""
     out: dict[str, str] = {}
     for item in items:
         name, sep, column = str(item).partition("=")
         name, column = name.strip(), column.strip()
         if not sep or not name or not column:
             raise MappingError(f"--map {item!r}: expected FIELD=COLUMN, e.g. --map title=商品全称")
+        name = map_field_name(name, item)
+        if name in out:
+            raise MappingError(f"--map {item!r}: the field {name} is mapped twice (also to {out[name]!r})")
+        other = next((n for n, c in out.items() if fold_header(c) == fold_header(column)), None)
+        if other:
+            raise MappingError(f"--map {item!r}: that column is mapped to {other} already")
         out[name] = column
     return out
+
+
+def map_field_name(name: str, item: str = "") -> str:
+    """The field a ``--map`` names: one of FIELDS (in any case), or else an extra field of that
+    name, which only a rule pack reads (a price rule's ``fields:``, ``exempt_flags``). A name
+    that is a column header of a field or close to a field's name is a mistake, never an
+    extra: ``lowest_7d_price`` must not quietly take the column away from ``lowest_price_7d``."""
+    if name.lower() in FIELDS:
+        return name.lower()
+    hint = _alias(fold_header(name)) or next(iter(difflib.get_close_matches(name.lower(), FIELDS, n=1, cutoff=0.6)),
+                                             None)
+    if hint:
+        raise MappingError(f"--map {item or name!r}: unknown field {name!r} (did you mean {hint}?); "
+                           f"the fields are {', '.join(FIELDS)}")
+    return name
 
 
 @dataclass(frozen=True)
@@ -111,34 +143,48 @@ class ColumnMap:
 
     headers: tuple[str, ...]
     names: tuple[str, ...]  # field name per column: a named field or the header itself (extra)
+    mapped: tuple[bool, ...] = ()  # per column: feeds a field (a named one, or an extra one by --map)
 
     @classmethod
     def resolve(cls, headers: Sequence[str], overrides: Mapping[str, str] | None = None,
                 strict: bool = True) -> "ColumnMap":
-        """Map ``headers`` to fields: ``overrides`` first (field -> column), then the defaults.
+        """Map ``headers`` to fields: ``overrides`` first (field -> column header, or ``#N`` for
+        the N-th column), then the defaults.
 
-        ``strict``: an override naming a missing column is a MappingError (tables); for JSONL,
-        whose rows each carry their own keys, it simply does not apply to that row.
+        ``strict`` (tables): an override naming a missing or ambiguous column, or two columns of
+        the same header that would feed one field, is a MappingError. Not strict (a JSONL row,
+        which carries its own keys): an override without its key does not apply to that row.
         """
         headers = tuple("" if h is None else str(h) for h in headers)
         names: list[str | None] = [None] * len(headers)
         folded = [fold_header(h) for h in headers]
         taken: set[str] = set()
         for name, column in (overrides or {}).items():
-            idx = _find_column(headers, folded, column)
-            if idx is None:
+            found = _find_columns(headers, folded, column, strict)
+            if strict and len(found) > 1:
+                raise MappingError(f"--map {name}={column}: {_columns_named(headers, found)}; "
+                                   f"say which one with --map {name}=#{found[0] + 1} (columns are numbered from 1)")
+            if strict and not found:
+                shown = "、".join(h for h in headers if h) or "(none)"
+                raise MappingError(f"--map {name}={column}: no column {column!r} (columns: {shown})")
+            if not found or names[found[0]] is not None:
                 if strict:
-                    shown = "、".join(h for h in headers if h) or "(none)"
-                    raise MappingError(f"--map {name}={column}: no column {column!r} (columns: {shown})")
+                    raise MappingError(f"--map {name}={column}: that column is mapped to {names[found[0]]} already")
                 continue
-            names[idx] = name
+            names[found[0]] = name
             taken.add(name)
+        mapped = [n is not None for n in names]
         for i, f in enumerate(folded):
             if names[i] is None:
                 name = _alias(f)
                 if name and name not in taken:
+                    twins = [j for j in range(i + 1, len(headers)) if names[j] is None and folded[j] == f]
+                    if twins and strict:
+                        raise MappingError(f"{_columns_named(headers, [i, *twins])}, each of which would feed {name}; "
+                                           f"say which one with --map {name}=#{i + 1} (columns are numbered from 1)")
                     names[i] = name
                     taken.add(name)
+                    mapped[i] = True
         used: set[str] = set(taken)
         for i, h in enumerate(headers):
             if names[i] is None:
@@ -148,17 +194,43 @@ class ColumnMap:
                     extra, n = f"{base}_{n}", n + 1
                 names[i] = extra
                 used.add(extra)
-        return cls(headers, tuple(names))  # type: ignore[arg-type]
+        return cls(headers, tuple(names), tuple(mapped))  # type: ignore[arg-type]
 
-    def describe(self) -> str:
-        return ", ".join(f"{n}←{h}" for h, n in zip(self.headers, self.names) if n in FIELDS)
+    def has_text(self) -> bool:
+        """Whether a column feeds a text field: without one the text packs see nothing."""
+        return any(n in TEXT_FIELDS for n in self.names)
+
+    def describe(self, limit: int = 20) -> str:
+        """``title←商品标题, price←售价(元); not mapped: 备注``: which column feeds which field."""
+        def shown(i: int) -> str:
+            h = self.headers[i]
+            return f"{h} (#{i + 1})" if not h or self.headers.count(h) > 1 else h
+
+        used = [f"{n}←{shown(i)}" for i, (n, m) in enumerate(zip(self.names, self.mapped)) if m]
+        free = [shown(i) for i, m in enumerate(self.mapped) if not m]
+        text = ", ".join(used) or "(none)"
+        if free:
+            more = f" and {len(free) - limit} more" if len(free) > limit else ""
+            text += "; not mapped: " + ", ".join(free[:limit]) + more
+        return text
 
 
-def _find_column(headers: Sequence[str], folded: Sequence[str], column: str) -> int | None:
-    if column in headers:
-        return headers.index(column)
-    f = fold_header(column)
-    return folded.index(f) if f in folded else None
+def _find_columns(headers: Sequence[str], folded: Sequence[str], column: str, numbers: bool = True) -> list[int]:
+    """Indexes of the columns ``column`` names: by exact header, else by folded header, else
+    (tables) ``#N`` for the N-th column."""
+    found = [i for i, h in enumerate(headers) if h == column]
+    if not found:
+        f = fold_header(column)
+        found = [i for i, x in enumerate(folded) if x == f]
+    m = re.fullmatch(r"#(\d+)", column) if numbers and not found else None
+    if m and 1 <= int(m.group(1)) <= len(headers):
+        found = [int(m.group(1)) - 1]
+    return found
+
+
+def _columns_named(headers: Sequence[str], idx: Sequence[int]) -> str:
+    numbers = ", ".join(str(i + 1) for i in idx[:-1]) + f" and {idx[-1] + 1}"
+    return f"columns {numbers} have the same header {' / '.join(dict.fromkeys(repr(headers[i]) for i in idx))}"
 
 
 @functools.lru_cache(maxsize=256)

@@ -7,7 +7,9 @@ records are those of ``cguard scan`` (``findings`` as a JSON string column; ``to
 turns rows back into the same dicts). ``cguard scan --engine spark FILE`` runs it on a file
 Spark can read (CSV, JSONL, Parquet) and writes the same report and summary, or stops with
 an error where Spark's reader splits the file into other rows than cguard's (a quote never
-closed, blank JSONL lines): rows in == records out holds on either engine.
+closed): rows in == records out holds on either engine. Both read the input alike otherwise:
+the same refusals (no text column, duplicated headers, a bad ``--map``), blank lines and
+CSV lines of delimiters only skipped rather than numbered.
 """
 from __future__ import annotations
 
@@ -17,10 +19,10 @@ import sys
 import tempfile
 import uuid
 
-from .batch import (CSV_HEADER, EngineSpec, Plan, ScanError, ScanOptions, ScanResult, Summary, check_row,
-                    format_records, output_format)
-from .listing_readers import RawRow, ReaderError, open_source
-from .listings import ColumnMap, RowError, build_listing
+from .batch import (CSV_HEADER, EngineSpec, Plan, ScanError, ScanOptions, ScanResult, Summary, check_outputs,
+                    check_row, format_records, output_format)
+from .listing_readers import RawRow, ReaderError, open_source, require_text
+from .listings import ColumnMap, MappingError, RowError, build_listing
 
 ROW_COLUMN = "_cguard_row"
 CORRUPT_COLUMN = "_cguard_corrupt"
@@ -66,12 +68,13 @@ def scan_dataframe(df, spec: EngineSpec | None = None, overrides: dict | None = 
     ``row_column`` names a column holding the 1-based row number; without one, rows are
     numbered in the DataFrame's order (``zipWithIndex``: file order for a file read by Spark).
     A column named ``CORRUPT_COLUMN`` (Spark's corrupt-record column) turns its rows into
-    error records.
+    error records. MappingError when no column feeds a text field.
     """
     spec = spec or EngineSpec()
     overrides = overrides or {}
     columns = [c for c in df.columns if c not in (row_column, CORRUPT_COLUMN)]
     column_map = ColumnMap.resolve(columns, overrides)
+    require_text("the DataFrame", column_map, "columns")
     if row_column is None:
         row_column = ROW_COLUMN
         schema = df.schema.add(ROW_COLUMN, "long", False)
@@ -99,7 +102,10 @@ def scan_dataframe(df, spec: EngineSpec | None = None, overrides: dict | None = 
 
 
 def _missing(value) -> bool:
-    return value is None or (isinstance(value, float) and value != value)
+    """None, NaN, or pandas' NA (a null of an integer column, e.g. a JSONL key some rows lack)."""
+    import pandas as pd
+
+    return value is None or value is pd.NA or (isinstance(value, float) and value != value)
 
 
 def _flat(record: dict) -> dict:
@@ -138,9 +144,10 @@ def read_dataframe(spark, options: ScanOptions):
         schema = StructType([StructField(h, StringType()) for h in headers] + [StructField(CORRUPT_COLUMN, StringType())])
         encoding = "UTF-8" if source.encoding in ("utf-8", "utf-8-sig") else source.encoding
         spark.conf.set("spark.sql.legacy.javaCharsets", "true")  # GB18030/GBK: any charset the JVM has
-        return (spark.read.schema(schema).option("header", True).option("sep", source.delimiter)
-                .option("encoding", encoding).option("multiLine", True).option("escape", '"')
-                .option("mode", "PERMISSIVE").option("columnNameOfCorruptRecord", CORRUPT_COLUMN).csv(path))
+        df = (spark.read.schema(schema).option("header", True).option("sep", source.delimiter)
+              .option("encoding", encoding).option("multiLine", True).option("escape", '"')
+              .option("mode", "PERMISSIVE").option("columnNameOfCorruptRecord", CORRUPT_COLUMN).csv(path))
+        return df.na.drop(how="all")  # a line of delimiters only: no row, as cguard's reader has it
     if source.format == "jsonl":
         return spark.read.json(path)
     if source.format == "parquet":
@@ -172,22 +179,27 @@ def session():
 
 
 def scan_with_spark(options: ScanOptions, stdout=None) -> ScanResult:
-    """``cguard scan --engine spark``: same report and summary as the local engine."""
+    """``cguard scan --engine spark``: same report and summary as the local engine. The input
+    is opened on the driver first, so that it is refused as the local engine refuses it before
+    Spark starts or the report is touched, and read alongside Spark's reading of it."""
     if options.resume:
         raise ScanError("--resume works with the local engine only (a Spark job is restarted as a whole)")
-    spark = session()
+    check_outputs(options.path, {"--out": options.out})
+    source = open_source(options.path, options.input_format, overrides=options.overrides,
+                         encoding=options.encoding, delimiter=options.delimiter, sheet=options.sheet)
     summary = Summary(path=options.path)
-    stream = open(options.out, "w", encoding="utf-8", newline="") if options.out else (stdout or sys.stdout)
     fmt = output_format(options.out)
-    if fmt == "csv":
-        stream.write(CSV_HEADER)
+    stream = None
     batch: list[dict] = []
-    source = None
     try:
+        if options.on_open is not None:
+            options.on_open(source)
+        spark = session()
         df = read_dataframe(spark, options)
         result_df = scan_dataframe(df, options.spec, options.overrides).orderBy("row")
-        source = open_source(options.path, options.input_format, overrides=options.overrides,
-                             encoding=options.encoding, delimiter=options.delimiter)
+        stream = open(options.out, "w", encoding="utf-8", newline="") if options.out else (stdout or sys.stdout)
+        if fmt == "csv":
+            stream.write(CSV_HEADER)
         for row in result_df.toLocalIterator():
             record = to_record(row, keep_texts=True)
             _same_row(record, next(source.rows, None), source.column_map, options)
@@ -201,15 +213,15 @@ def scan_with_spark(options: ScanOptions, stdout=None) -> ScanResult:
         if missing is not None:
             raise SparkJobError(f"{options.path}:{missing.line}: Spark's reader found {summary.rows} rows, cguard's more "
                                 f"(from row {missing.row}); scan this file with the local engine")
-    except (ScanError, SparkJobError):
+    except (ScanError, ReaderError, MappingError, ImportError):
         raise
     except Exception as exc:  # Py4JJavaError / PythonException / AnalysisException: one line
         lines = [ln for ln in str(exc).splitlines() if ln.strip()]
         raise SparkJobError(f"{options.path}: Spark job failed: {lines[-1] if lines else type(exc).__name__}") from None
     finally:
-        if source is not None:
-            source.close()
-        if options.out:
+        summary.blank_lines = source.blank_lines
+        source.close()
+        if options.out and stream is not None:
             stream.close()
     return ScanResult(summary, stats={"engine": "spark"})
 
