@@ -25,7 +25,7 @@ from .packs import PackSet, Rule, load_packs
 
 REGEX_TIMEOUT = 1.0  # seconds per pattern per text
 CONTEXT = 24  # characters either side searched by allow / evidence patterns
-_SENTENCE_END = regex.compile(r"[。！？!?；;\n]+")
+_SENTENCE_END = regex.compile(r"[。！？!?；;\r\n]+")
 _WORDCHAR = regex.compile(r"[a-z0-9]")
 TRIGGER = -2
 

@@ -117,18 +117,16 @@ def plan_file(path: str | Path, check) -> FilePlan:
 
 
 def plan_edits(raw: str, findings: list[Finding], markdown: bool = False) -> tuple[list[Edit], list[tuple[Finding, str]]]:
-    """Edits for ``findings`` (located in the newline-normalised text of ``raw``) as spans of
-    ``raw``, and the findings left for a human with the reason."""
-    starts = [0] + [m.end() for m in _NEWLINE.finditer(raw)]
+    """Edits for ``findings`` (offsets into ``raw``, the decoded file as it is) and the
+    findings left for a human with the reason."""
     manual: list[tuple[Finding, str]] = []
     candidates: list[tuple[int, int, str, Finding]] = []
     spans: list[tuple[int, int, Finding]] = []
     for f in findings:
-        if f.line != f.end_line or "\n" in f.text:
+        if f.line != f.end_line or _NEWLINE.search(f.text):
             manual.append((f, "spans a line break"))
             continue
-        s = starts[f.line - 1] + f.column - 1
-        e = starts[f.line - 1] + f.end_column - 1
+        s, e = f.start, f.end
         if raw[s:e] != f.text:
             manual.append((f, "its position does not match the file"))
             continue

@@ -35,9 +35,10 @@ def check_document(engine: Engine, doc: Document, errors: list[str] | None = Non
     if suppressions.mentioned(doc.text):
         skip = []
         if doc.kind == "markdown":
+            from .documents import lf_text
             from .markdown import code_spans
 
-            skip = code_spans(doc.text)
+            skip = code_spans(lf_text(doc.text))
         directives = suppressions.parse(doc.text, skip)
         findings = suppressions.apply(doc.text, findings, directives, report_unused)
     return findings
