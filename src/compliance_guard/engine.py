@@ -19,6 +19,7 @@ import regex
 
 from . import segment
 from .checks import REGISTRY, gate_for, load_all
+from .documents import MASK
 from .findings import Finding, LineIndex, Severity, sort_key
 from .normalize import Normalized, normalize, normalized_text
 from .packs import PackSet, Rule, load_packs
@@ -27,6 +28,13 @@ REGEX_TIMEOUT = 1.0  # seconds per pattern per text
 CONTEXT = 24  # characters either side searched by allow / evidence patterns
 _SENTENCE_END = regex.compile(r"[。！？!?；;\r\n]+")
 _WORDCHAR = regex.compile(r"[a-z0-9]")
+_CLAUSE_BREAK = regex.compile(rf"[\n{MASK}]")
+_LAST_CLAUSE_BREAK = regex.compile(rf"[\n{MASK}]", regex.REVERSE)
+# Not words: spaces, Markdown emphasis (* _ ~~), emoji and other symbols; where they touch a
+# boundary (the clause's ends, punctuation) they are dropped from the context of a hit.
+_SOFT = r"(?:[^\S\n]|[*_]|~~|\p{So}|\p{Sk}|\p{Me}|\p{Extended_Pictographic})++"
+_BOUNDARY = r"[\p{P}\p{Sm}--[*_]]"
+_SOFT_AT_EDGE = regex.compile(rf"^{_SOFT}|{_SOFT}$|(?<={_BOUNDARY}){_SOFT}|{_SOFT}(?={_BOUNDARY})", regex.V1)
 TRIGGER = -2
 
 
@@ -260,18 +268,46 @@ def _allowed(text: str, h: _Hit, errors) -> bool:
 
 
 def _context_match(text: str, s: int, e: int, patterns, errors) -> bool:
-    """A pattern match in the window around [s, e) that overlaps [s, e)."""
-    ws = max(0, s - CONTEXT)
-    window = text[ws:min(len(text), e + CONTEXT)]
+    """A pattern match in the clause around [s, e) (``_clause``) that overlaps [s, e)."""
+    window, hs, he = _clause(text, s, e)
     for pattern in patterns:
         try:
             for m in pattern.finditer(window, timeout=REGEX_TIMEOUT, overlapped=True):
-                if m.start() + ws < e and m.end() + ws > s:
+                if m.start() < he and m.end() > hs:
                     return True
         except TimeoutError:
             if errors is not None:
                 errors.append(f"pattern {pattern.pattern!r} timed out; skipped")
     return False
+
+
+def _clause(text: str, s: int, e: int) -> tuple[str, int, int]:
+    """The window that allow and evidence patterns see around normalised ``[s, e)``, and the
+    hit's span in it: up to CONTEXT characters either side, cut at a line break or a masked
+    (unchecked) region, and without the spaces, emphasis marks and emoji that sit between a
+    word and a boundary. An exemption such as 最好 + verb must see the next real word: in
+    ``效果最好␠``, ``**最好**``, ``最好__`` or ``最好😀`` nothing follows 最好, as in ``效果最好``.
+    (Between two Han characters the normaliser has dropped such filler already.)"""
+    lo, hi = max(0, s - CONTEXT), min(len(text), e + CONTEXT)
+    cut = _CLAUSE_BREAK.search(text, e, hi)
+    if cut is not None:
+        hi = cut.start()
+    cut = _LAST_CLAUSE_BREAK.search(text, lo, s)
+    if cut is not None:
+        lo = cut.end()
+    window, hs, he = text[lo:hi], s - lo, e - lo
+    pieces, last, removed = [], 0, 0
+    for m in _SOFT_AT_EDGE.finditer(window):
+        if m.start() < he and m.end() > hs:
+            continue  # never inside the hit
+        pieces.append(window[last:m.start()])
+        last = m.end()
+        if m.end() <= hs:
+            removed += m.end() - m.start()
+    if not pieces:
+        return window, hs, he
+    pieces.append(window[last:])
+    return "".join(pieces), hs - removed, he - removed
 
 
 def _cooccurrences(norm: Normalized, hits: list[_Hit]) -> list[tuple[int, int]]:

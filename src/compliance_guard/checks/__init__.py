@@ -24,6 +24,8 @@ CheckFn = Callable[[str, "object"], Iterable[Finding]]
 REGISTRY: dict[str, CheckFn] = {}
 Gate = "regex.Pattern | Callable[[object], regex.Pattern | None]"
 GATES: dict[str, Gate] = {}
+#: Markdown emphasis around a ``label：value`` line's parts (``**售价**：99``, ``**类目：保健食品**``).
+EMPHASIS = r"(?:[*_]{1,3}|~~)?"
 
 
 def register(name: str, gate: Gate | None = None):

@@ -17,6 +17,7 @@ from typing import Iterable, Mapping
 
 import regex
 
+from . import EMPHASIS as _EMPHASIS
 from . import register
 from .. import lazyre
 from ..findings import Finding, Severity
@@ -602,7 +603,8 @@ class _ReqSpec:
             alt = "|".join(regex.escape(lab) for lab in labels)
             # on the ORIGINAL text: normalisation joins lines between Han characters
             line = regex.compile(
-                rf"(?m)^[ \t\u3000]*(?:{alt})[ \t\u3000]*[:：][ \t\u3000]*(?P<v>[^\n]*?)[ \t\u3000\r]*$",
+                rf"(?m)^[ \t\u3000]*{_EMPHASIS}(?:{alt}){_EMPHASIS}[ \t\u3000]*[:：][ \t\u3000]*{_EMPHASIS}"
+                rf"(?P<v>[^\r\n]*?){_EMPHASIS}[ \t\u3000\r]*$",
                 regex.IGNORECASE)
         number_fields = {}
         for kind, names in (o.get("number_fields") or {}).items():
@@ -736,7 +738,8 @@ def category_requirement(text: str, rule) -> list[Finding]:
     保健食品 number makes the text a 保健食品 advertisement).
     """
     spec = _spec(rule.options, _ReqSpec.build)
-    m = spec.category_line.search(text) if spec.category_line is not None else None
+    # a lone CR ends a line too (same length, so the offsets hold)
+    m = spec.category_line.search(text.replace("\r", "\n")) if spec.category_line is not None else None
     where = _Where(None, text, m.start("v"), m.end("v")) if m and m["v"] else None
     if where is None and not spec.text_evidence:
         return []

@@ -18,6 +18,7 @@ from typing import Iterable, Mapping
 
 import regex
 
+from . import EMPHASIS as _EMPHASIS
 from . import register
 from .. import lazyre
 from ..findings import Finding, Severity
@@ -176,7 +177,8 @@ class _Spec:
         self.by_label = dict(labels)
         alt = _alternation(lab for lab, _ in labels)
         self.label_line = regex.compile(
-            rf"(?m)^[ \t]*(?P<label>{alt})[ \t]*:[ \t]*(?P<v>[^\n]*?)[ \t\r]*$") if alt else None
+            rf"(?m)^[ \t]*{_EMPHASIS}(?P<label>{alt}){_EMPHASIS}[ \t]*:[ \t]*{_EMPHASIS}(?P<v>[^\n]*?){_EMPHASIS}[ \t\r。.；;，,！!]*$"
+        ) if alt else None
         self.truthy = {fold(w).strip() for w in _strs(o.get("truthy"))} or {"1", "true", "yes", "是"}
         self.tolerance = _float(o, "tolerance", 0.0)
         self.exempt_text = [fold(w) for w in _strs(o.get("exempt_text"))]
