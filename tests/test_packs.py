@@ -175,3 +175,10 @@ def test_builtin_patterns_speak_the_normalised_text():
                 if folded != ch and not ch.isupper() and folded not in p.pattern:
                     stale.append(f"{r.id}: {ch!r} (normalised: {folded!r}) in {p.pattern[:40]!r}")
     assert not stale, stale
+
+
+def test_rule_ids_differing_only_in_case_clash(tmp_path):
+    """Ids are case-insensitive (--select abs001), so two rules ABS001 and abs001 cannot coexist."""
+    lower = write(tmp_path, "pack: lower\ncategory: c\nrules:" + GOOD_RULE.replace("T001", "abs001"), "l.yaml")
+    with pytest.raises(PackError, match=r"l\.yaml:4: duplicate rule id 'abs001' \(also in .*absolute-claims\.yaml"):
+        load_packs([lower])

@@ -25,13 +25,18 @@ def _split(values) -> list[str]:
     return [v.strip() for item in values for v in item.split(",") if v.strip()]
 
 
-def build_engine(packs=(), select=(), ignore=(), severity=None, allow_terms=(), verify_extra=True):
-    """Engine over the built-in packs plus ``packs``; pack errors become exit-2 one-liners."""
+def build_engine(packs=(), select=(), ignore=(), severity=None, allow_terms=(), verify_extra=True, config=None):
+    """Engine over the built-in packs plus ``packs``; pack errors and names that match no rule,
+    pack or category become exit-2 one-liners (naming the config line or the flag when a
+    ``config`` gave them)."""
+    from .config import ConfigError
     from .engine import Engine
     from .packs import load_packs, verify_examples
 
     try:
         packset = load_packs(packs)
+        if config is not None:
+            config.validate_names(packset.names(), {r.id for r in packset.rules})
         engine = Engine(packset, select=select, ignore=ignore, severity=severity, allow_terms=allow_terms)
         if packs and verify_extra:
             extra = {str(p) for p in packs}
@@ -39,9 +44,7 @@ def build_engine(packs=(), select=(), ignore=(), severity=None, allow_terms=(), 
             failures = verify_examples(packset, user_rules)
             if failures:
                 raise PackError(failures[0])
-    except PackError as exc:
-        raise UsageFailure(str(exc)) from None
-    except ValueError as exc:
+    except (PackError, ConfigError, ValueError) as exc:
         raise UsageFailure(str(exc)) from None
     return engine
 
@@ -108,15 +111,7 @@ def _load_config(config_path, no_config, select, ignore, packs, severities, allo
 
 def _config_engine(config):
     """The engine for a merged config; unknown rule names in it are exit-2 errors too."""
-    from .config import ConfigError
-
-    engine = build_engine(config.packs, config.select, config.ignore, config.severity, config.allow)
-    known = {n for r in engine.packset.rules for n in (r.id, r.pack, r.category)}
-    try:
-        config.validate_names(known, {r.id for r in engine.packset.rules})
-    except ConfigError as exc:
-        raise UsageFailure(str(exc)) from None
-    return engine
+    return build_engine(config.packs, config.select, config.ignore, config.severity, config.allow, config=config)
 
 
 @main.command()
@@ -419,7 +414,10 @@ def scan(listings, out, summary_path, html_path, input_format, maps, delimiter, 
     from .batch import EngineSpec, ReaderError, ScanError, ScanOptions, exit_status, progress_wanted
     from .listings import MappingError, parse_map_options
 
-    build_engine(packs, _split(select), _split(ignore))  # pack errors: exit 2 before any row
+    from .config import Config
+
+    # pack errors and unknown --select/--ignore names: exit 2 before any row
+    _config_engine(Config().merged(select=_split(select), ignore=_split(ignore), packs=packs))
     try:
         options = ScanOptions(
             path=listings, out=out, input_format=input_format, overrides=parse_map_options(maps), encoding=encoding,

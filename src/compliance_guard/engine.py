@@ -57,19 +57,27 @@ class Engine:
     def __init__(self, packset: PackSet, select: Iterable[str] = (), ignore: Iterable[str] = (),
                  severity: dict[str, str] | None = None, allow_terms: Iterable[str] = ()):
         self.packset = packset
-        select, ignore = set(select), set(ignore)
-        overrides = {k: Severity.parse(v) for k, v in (severity or {}).items()}
+        # rule ids, pack names and categories in any case; one that names nothing is an error
+        # (a typo would otherwise silently check everything, or nothing)
+        select, ignore = {n.casefold() for n in select}, {n.casefold() for n in ignore}
+        overrides = {k.casefold(): Severity.parse(v) for k, v in (severity or {}).items()}
+        known = packset.names()
+        for what, names, pool in (("rule, pack or category", select | ignore, known),
+                                  ("rule", set(overrides), {r.id.casefold() for r in packset.rules})):
+            unknown = sorted(names - pool)
+            if unknown:
+                raise ValueError(f"unknown {what} {unknown[0]!r} (see `cguard rules list`)")
         self.rules: list[Rule] = []
         for rule in packset.rules:
-            keys = {rule.id, rule.pack, rule.category}
+            keys = {rule.id.casefold(), rule.pack.casefold(), rule.category.casefold()}
             if select and not keys & select:
                 continue
             if keys & ignore:
                 continue
-            if rule.id in overrides:
+            if rule.id.casefold() in overrides:
                 from dataclasses import replace
 
-                rule = replace(rule, severity=overrides[rule.id])
+                rule = replace(rule, severity=overrides[rule.id.casefold()])
             self.rules.append(rule)
         self.allow_terms = [t for t in (normalized_text(a) for a in allow_terms) if t]
         self.collapse = "".join(sorted({c for p in packset.packs for c in p.repeatable}))

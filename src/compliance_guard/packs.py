@@ -146,10 +146,16 @@ class PackSet:
         return [r for p in self.packs for r in p.rules]
 
     def rule(self, rule_id: str) -> Rule:
+        """The rule with this id, in any case (``abs001`` is ABS001)."""
+        wanted = rule_id.casefold()
         for r in self.rules:
-            if r.id == rule_id:
+            if r.id.casefold() == wanted:
                 return r
         raise KeyError(rule_id)
+
+    def names(self) -> set[str]:
+        """Every rule id, pack name and category, casefolded: what a selector may name."""
+        return {n.casefold() for r in self.rules for n in (r.id, r.pack, r.category)}
 
 
 def builtin_rules_dir() -> Path:
@@ -359,13 +365,14 @@ def load_packs(extra_paths: Iterable[str | Path] = (), verify: bool = False, bui
     shipped = builtin_rules_dir()
     for path in pack_files(extra, builtin):
         pack = load_pack(path, lazy=path.parent == shipped)
-        if pack.name in seen_packs:
-            raise _err(pack.file, 1, f"duplicate pack name {pack.name!r} (also in {seen_packs[pack.name]})")
-        seen_packs[pack.name] = pack.file
+        # ids and names are case-insensitive (--select abs001), so ABS001 and abs001 clash
+        if pack.name.casefold() in seen_packs:
+            raise _err(pack.file, 1, f"duplicate pack name {pack.name!r} (also in {seen_packs[pack.name.casefold()]})")
+        seen_packs[pack.name.casefold()] = pack.file
         for rule in pack.rules:
-            if rule.id in seen_ids:
-                raise _err(pack.file, rule.line, f"duplicate rule id {rule.id!r} (also in {seen_ids[rule.id]})")
-            seen_ids[rule.id] = f"{pack.file}:{rule.line}"
+            if rule.id.casefold() in seen_ids:
+                raise _err(pack.file, rule.line, f"duplicate rule id {rule.id!r} (also in {seen_ids[rule.id.casefold()]})")
+            seen_ids[rule.id.casefold()] = f"{pack.file}:{rule.line}"
         packs.append(pack)
     packset = PackSet(packs)
     if verify:
