@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -148,7 +149,8 @@ class Engine:
                 for f in check(text, rule):
                     findings.append(self._complete(f, rule))
         if self.allow_terms:
-            findings = [f for f in findings if not self._allow_listed(norm, f)]
+            covered = _AllowListed(norm, self.allow_terms)
+            findings = [f for f in findings if not covered(f)]
         return sorted(_resolve_overlaps(findings), key=sort_key)
 
     # -- candidates ------------------------------------------------------------------------
@@ -226,20 +228,26 @@ class Engine:
         f.source = f.source or rule.source
         return f
 
-    def _allow_listed(self, norm: Normalized, f: Finding) -> bool:
-        local = normalized_text(f.text)
-        return any(local in a or a in local for a in self.allow_terms if _covers(norm, f, a))
 
+class _AllowListed:
+    """Whether a finding lies inside an occurrence of an allow-listed term (a brand name such
+    as 最好牌 or 第一坊 covers the 最好 or 第一 in it). A term that merely overlaps the finding,
+    or sits inside it (``--allow 最`` and 全网最低价), does not drop it."""
 
-def _covers(norm: Normalized, f: Finding, term: str) -> bool:
-    """Whether an allow-listed term (a brand name) occurs in the text over the finding."""
-    pos = norm.text.find(term)
-    while pos != -1:
-        s, e = norm.span(pos, pos + len(term))
-        if s < f.end and e > f.start:
-            return True
-        pos = norm.text.find(term, pos + 1)
-    return False
+    def __init__(self, norm: Normalized, terms: list[str]):
+        spans = []
+        for term in terms:
+            pos = norm.text.find(term)
+            while pos != -1:
+                spans.append(norm.span(pos, pos + len(term)))
+                pos = norm.text.find(term, pos + 1)
+        spans.sort()
+        self._starts = [s for s, _ in spans]
+        self._reach = list(itertools.accumulate((e for _, e in spans), max))  # furthest end so far
+
+    def __call__(self, f: Finding) -> bool:
+        i = bisect.bisect_right(self._starts, f.start) - 1
+        return i >= 0 and self._reach[i] >= f.end
 
 
 def _complete_groups(hits: list[_Hit]) -> list[_Hit]:
