@@ -153,18 +153,19 @@ def check(paths, fmt, config_path, no_config, select, ignore, packs, severities,
         paths = gitdiff.files_in(changed, paths)
     elif not paths:
         raise click.UsageError("Missing argument 'PATHS...'.")
-    errors: list[str] = []
-    results = check_paths(engine, paths, stdin_name=stdin_name, errors=errors, config=config,
+    results = check_paths(engine, paths, stdin_name=stdin_name, config=config,
                           report_unused=report_unused_suppressions)
     if changed is not None:
         gitdiff.restrict(results, changed)
-    for message in errors:
-        click.echo(f"cguard: warning: {message}", err=True)
+    if fmt != "text":  # text output shows them with their file
+        for r in results:
+            for message in r.warnings:
+                click.echo(f"cguard: warning: {r.path}: {message}", err=True)
     try:
         if write_baseline:
             n = baselines.write(write_baseline, results)
             click.echo(f"cguard: wrote {n} finding(s) to {write_baseline}", err=True)
-            sys.exit(1 if any(r.error for r in results) else 0)
+            sys.exit(1 if any(r.error or r.warnings for r in results) else 0)
         baseline_file = config.baseline_file()
         if baseline_file is not None:
             dropped, stale = baselines.Baseline.load(baseline_file).filter(results)

@@ -25,7 +25,9 @@ from .findings import Finding, LineIndex, Severity, sort_key
 from .normalize import Normalized, normalize, normalized_text
 from .packs import PackSet, Rule, load_packs
 
-REGEX_TIMEOUT = 1.0  # seconds per pattern per text
+REGEX_TIMEOUT = 1.0  # seconds per regex call
+WINDOW = 4096  # characters a pattern rule's regex is run over per call (engine._scan)
+LOOKAROUND = 32  # characters past a window left for lookaheads
 CONTEXT = 24  # characters either side searched by allow / evidence patterns
 _SENTENCE_END = regex.compile(r"[。！？!?；;\r\n]+")
 _WORDCHAR = regex.compile(r"[a-z0-9]")
@@ -164,27 +166,43 @@ class Engine:
                     hits.append(_Hit(rule, start, end, term, group))
         return hits
 
-    def _pattern_hits(self, norm: Normalized, triggered: set[str], errors: list[str] | None) -> list[_Hit]:
+    def _pattern_hits(self, norm: Normalized, triggers: dict[str, list[tuple[int, int]]],
+                      errors: list[str] | None) -> list[_Hit]:
+        """Matches of the pattern rules, each regex run on bounded windows (``_scan``): around
+        the occurrences of its triggers, or over the whole text in pieces for a rule without
+        triggers, so that a large document never makes one call that runs into the timeout.
+        A pattern whose longest match has no bound (a user's ``\\s*``) runs in one call."""
         hits = []
+        text = norm.text
         for rule in self._pattern_rules:
-            if rule.triggers and rule.id not in triggered:
+            spans = triggers.get(rule.id)
+            if rule.triggers and not spans:
                 continue
+            width = rule.max_width
+            if width is not None and spans:
+                windows = _merged((max(0, s - width), min(len(text), e + width)) for s, e in spans)
+            else:
+                windows = [(0, len(text))]
             try:
-                for m in rule.pattern.finditer(norm.text, timeout=REGEX_TIMEOUT):
+                for m in _scan(rule.pattern, text, windows, width):
                     if m.end() > m.start():
                         hits.append(_Hit(rule, m.start(), m.end(), m.group(0)))
             except TimeoutError:
                 if errors is not None:
-                    errors.append(f"{rule.file}:{rule.line}: rule {rule.id}: pattern timed out after {REGEX_TIMEOUT:g}s; skipped")
+                    errors.append(f"not fully checked for rule {rule.id} ({rule.file}:{rule.line}): its pattern "
+                                  f"timed out after {REGEX_TIMEOUT:g}s")
         return hits
 
     # -- verification ------------------------------------------------------------------------
 
     def _verify(self, norm: Normalized, hits: list[_Hit], errors: list[str] | None) -> list[Finding]:
         text = norm.text
-        triggered = {h.rule.id for h in hits if h.group == TRIGGER}
+        triggers: dict[str, list[tuple[int, int]]] = {}
+        for h in hits:
+            if h.group == TRIGGER:
+                triggers.setdefault(h.rule.id, []).append((h.start, h.end))
         hits = [h for h in _complete_groups(hits) if h.group != TRIGGER and _word_edges_ok(text, h.start, h.end)]
-        hits += self._pattern_hits(norm, triggered, errors)
+        hits += self._pattern_hits(norm, triggers, errors)
         need_tokens = [(h.start, h.end) for h in hits if h.rule.boundary == "token"]
         edges = segment.token_edges(text, need_tokens) if need_tokens else set()
         kept: list[_Hit] = []
@@ -212,7 +230,7 @@ class Engine:
         ostart, oend = norm.span(s, e)
         original = norm.original[ostart:oend]
         severity, message = rule.severity, rule.message
-        if rule.needs_evidence and _context_match(norm.text, s, e, rule.needs_evidence.patterns, errors):
+        if rule.needs_evidence and _context_match(norm.text, s, e, rule.needs_evidence.patterns, rule, errors):
             severity = min(severity, Severity.WARNING, key=lambda x: x.rank)
             message = rule.needs_evidence.message
         return Finding(
@@ -262,6 +280,48 @@ def _complete_groups(hits: list[_Hit]) -> list[_Hit]:
     return [h for h in hits if h.group < 0 or len(groups[h.rule.id]) == len(h.rule.all_of)]
 
 
+def _merged(windows: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Overlapping or touching windows joined, in order."""
+    out: list[tuple[int, int]] = []
+    for s, e in sorted(windows):
+        if out and s <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], e))
+        else:
+            out.append((s, e))
+    return out
+
+
+def _scan(pattern, text: str, windows: list[tuple[int, int]], width: int | None):
+    """The matches ``pattern.finditer(text)`` finds inside ``windows``, found in calls over at
+    most WINDOW characters (plus room for the longest match, ``width``, and lookaheads).
+
+    The windows hold every match: around a trigger, a match that contains it reaches at most
+    ``width`` characters either side; merged windows are never split where a match could
+    straddle the cut unnoticed, because a piece's matches that run past its end are not taken
+    but looked for again from their start in the next piece. Lookbehinds see the text before a
+    piece (``pos``), lookaheads up to ``width + LOOKAROUND`` characters past it. ``width`` None
+    (no bound known): one call over the whole text.
+    """
+    if width is None:
+        yield from pattern.finditer(text, timeout=REGEX_TIMEOUT)
+        return
+    margin = width + LOOKAROUND
+    cursor = 0  # end of the last match: finditer's matches never overlap
+    for ws, we in windows:
+        start = max(ws, cursor)
+        while start < we:
+            stop = min(we, start + WINDOW)
+            endpos = min(len(text), stop + margin)
+            resume = stop
+            for m in pattern.finditer(text, start, endpos, timeout=REGEX_TIMEOUT):
+                if m.end() > stop and endpos < len(text) and m.start() > start:
+                    resume = m.start()  # perhaps cut short by endpos: the next piece decides
+                    break
+                cursor = max(cursor, m.end())
+                yield m
+            start = max(resume, cursor)
+
+
 def _word_edges_ok(text: str, s: int, e: int) -> bool:
     """Latin/digit terms must not start or end inside a Latin/digit word (top1 in stop10)."""
     if _WORDCHAR.match(text[s]) and s > 0 and _WORDCHAR.match(text[s - 1]):
@@ -280,10 +340,10 @@ def _allowed(text: str, h: _Hit, errors) -> bool:
             if pos <= h.start and pos + len(token) >= h.end:
                 return True
             pos = text.find(token, pos + 1, h.start + len(token))
-    return bool(allow.patterns) and _context_match(text, h.start, h.end, allow.patterns, errors)
+    return bool(allow.patterns) and _context_match(text, h.start, h.end, allow.patterns, h.rule, errors)
 
 
-def _context_match(text: str, s: int, e: int, patterns, errors) -> bool:
+def _context_match(text: str, s: int, e: int, patterns, rule: Rule, errors) -> bool:
     """A pattern match in the clause around [s, e) (``_clause``) that overlaps [s, e)."""
     window, hs, he = _clause(text, s, e)
     for pattern in patterns:
@@ -293,7 +353,8 @@ def _context_match(text: str, s: int, e: int, patterns, errors) -> bool:
                     return True
         except TimeoutError:
             if errors is not None:
-                errors.append(f"pattern {pattern.pattern!r} timed out; skipped")
+                errors.append(f"not fully checked for rule {rule.id} ({rule.file}:{rule.line}): its exemption "
+                              f"pattern {pattern.pattern!r} timed out after {REGEX_TIMEOUT:g}s")
     return False
 
 

@@ -20,6 +20,7 @@ class FileResult:
     error: str | None = None
     text: str | None = None  # the decoded text, for formatters that show context
     fail_on: str | None = None  # a per-file override of --fail-on from the config
+    warnings: list[str] = field(default_factory=list)  # why the file is not fully checked (exit 1)
 
 
 def check_document(engine: Engine, doc: Document, errors: list[str] | None = None,
@@ -90,8 +91,11 @@ def check_paths(engine: Engine, paths: Iterable[str], stdin_name: str = "-",
         except DocumentError as exc:
             results.append(FileResult(str(path), error=str(exc)))
             continue
-        findings = check_document(file_engine, doc, errors, report_unused)
-        results.append(FileResult(doc.path, findings, text=doc.text, fail_on=fail_on))
+        problems: list[str] = []
+        findings = check_document(file_engine, doc, problems, report_unused)
+        results.append(FileResult(doc.path, findings, text=doc.text, fail_on=fail_on, warnings=problems))
+        if errors is not None:
+            errors.extend(f"{doc.path}: {p}" for p in problems)
     return results
 
 
@@ -106,8 +110,9 @@ def select_paths(paths: Iterable[str], config: "Config | None" = None, stdin_nam
 
 
 def exit_status(results: list[FileResult], fail_on: str) -> int:
-    """1 when a file could not be read or has a finding at or above its fail-on level."""
-    if any(r.error for r in results):
+    """1 when a file could not be read or fully checked, or has a finding at or above its
+    fail-on level."""
+    if any(r.error or r.warnings for r in results):
         return 1
     for r in results:
         level = r.fail_on or fail_on

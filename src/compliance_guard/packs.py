@@ -11,6 +11,7 @@ file and line.
 """
 from __future__ import annotations
 
+import functools
 import itertools
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -103,6 +104,13 @@ class Rule:
     file: str = ""
     line: int = 0
 
+    @functools.cached_property
+    def max_width(self) -> int | None:
+        """The most characters a match of ``pattern`` can span (None: no bound, or a pattern
+        the analysis cannot read): the engine runs the regex on windows this much wider than
+        the triggers it occurs around."""
+        return pattern_width(self.pattern.pattern, self.pattern.flags) if self.pattern is not None else None
+
     @property
     def kind(self) -> str:
         if self.check:
@@ -156,6 +164,26 @@ class PackSet:
     def names(self) -> set[str]:
         """Every rule id, pack name and category, casefolded: what a selector may name."""
         return {n.casefold() for r in self.rules for n in (r.id, r.pack, r.category)}
+
+
+MAX_WIDTH = 1000  # a longer possible match is treated as unbounded
+
+
+def pattern_width(pattern: str, flags: int = 0) -> int | None:
+    """The longest match of a regex, from the standard library's parser (``\\p{…}`` read as
+    one character); None when it has no bound or uses syntax only the ``regex`` module knows."""
+    try:
+        from re import _parser
+    except ImportError:  # Python 3.10
+        import sre_parse as _parser
+    import re
+
+    plain = regex.sub(r"\\[pP]\{[^}]*\}", ".", pattern)
+    try:
+        _, most = _parser.parse(plain, re.IGNORECASE if flags & regex.IGNORECASE else 0).getwidth()
+    except Exception:  # noqa: BLE001 - any syntax re cannot parse: no bound known
+        return None
+    return most if most <= MAX_WIDTH else None
 
 
 def builtin_rules_dir() -> Path:

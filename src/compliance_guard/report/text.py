@@ -41,10 +41,14 @@ def format_text(results, out, color: bool = False, context: bool = True, **_):
                 out.write(f"    建议: {' / '.join(f.suggestions)}\n")
             if f.source:
                 out.write(f"    依据: {f.source}\n")
+        for message in r.warnings:
+            out.write(f"{r.path}: {style('warning', fg='yellow', bold=True)} {message}\n")
     s = summary(results)
-    if s["findings"] or any(r.error for r in results):
+    if s["findings"] or any(r.error or r.warnings for r in results):
         by = ", ".join(f"{n} {k}" for k, n in sorted(s["by_severity"].items()))
-        out.write(f"\n{s['findings']} finding(s) in {s['files']} file(s)" + (f" ({by})" if by else "") + "\n")
+        partial = sum(1 for r in results if r.warnings)
+        out.write(f"\n{s['findings']} finding(s) in {s['files']} file(s)" + (f" ({by})" if by else "")
+                  + (f"; {partial} file(s) not fully checked" if partial else "") + "\n")
 
 
 def excerpt(line: str, start: int, end: int | None) -> tuple[str, int, int]:
