@@ -139,3 +139,66 @@ def test_a_user_pattern_that_times_out_is_exit_1_naming_rule_and_file(tmp_path, 
     assert [f["rule"] for f in slow_entry["findings"]] == ["ABS001"]
     assert len(slow_entry["warnings"]) == 1 and "TEAM001" in slow_entry["warnings"][0]
     assert "warnings" not in fine_entry
+
+
+def run_cguard(*args: str, stdin=None, timeout: float = 120):
+    """cguard in a child process with its address space capped (4 GiB), so that reading an
+    endless input fails fast instead of eating the machine's memory."""
+    import resource
+    import subprocess
+    import sys
+
+    def cap():
+        resource.setrlimit(resource.RLIMIT_AS, (4 << 30, 4 << 30))
+
+    return subprocess.run([sys.executable, "-c", "from compliance_guard.cli import main; main()", *args],
+                          stdin=stdin, capture_output=True,
+                          timeout=timeout, preexec_fn=cap, text=True, encoding="utf-8")
+
+
+@pytest.mark.skipif(not __import__("os").path.exists("/dev/zero"), reason="needs /dev/zero")
+def test_endless_inputs_are_refused_and_the_other_files_checked(tmp_path):
+    import os
+    import threading
+
+    ok = tmp_path / "ok.txt"
+    ok.write_text("这款最好\n", encoding="utf-8")
+    fifo = tmp_path / "endless.txt"
+    os.mkfifo(fifo)
+
+    def feed():
+        try:
+            with open(fifo, "wb") as fh:
+                while True:
+                    fh.write(b"a" * 65536)
+        except (BrokenPipeError, OSError):
+            pass
+
+    threading.Thread(target=feed, daemon=True).start()
+    r = run_cguard("check", "--no-config", "--max-size", "1M", "/dev/zero", str(fifo), str(ok))
+    assert r.returncode == 1, r.stderr
+    assert "/dev/zero: error larger than 1 MiB; not checked" in r.stdout
+    assert f"{fifo}: error larger than 1 MiB; not checked" in r.stdout
+    assert f"{ok}:1:3: error ABS001" in r.stdout
+    with open("/dev/zero", "rb") as zero:
+        r = run_cguard("check", "--no-config", "-", stdin=zero)
+    assert r.returncode == 1 and "-: error larger than 20 MiB; not checked" in r.stdout
+
+
+def test_max_size_from_flag_and_config(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "small.txt").write_text("这款最好" + "。" * 300, encoding="utf-8")  # 912 bytes
+    (tmp_path / "large.txt").write_text("这款最好" + "。" * 400, encoding="utf-8")  # 1212 bytes
+    runner = CliRunner()
+    r = runner.invoke(main, ["check", "--no-config", "--max-size", "1K", "--format", "json", "small.txt", "large.txt"])
+    assert r.exit_code == 1
+    small, large = json.loads(r.stdout)["files"]
+    assert [f["rule"] for f in small["findings"]] == ["ABS001"]
+    assert large["error"] == "large.txt: larger than 1 KiB; not checked (raise the limit with --max-size or max-size: in the config)"
+    (tmp_path / ".cguard.yaml").write_text("max-size: 1K\n", encoding="utf-8")
+    assert "larger than 1 KiB" in runner.invoke(main, ["check", "large.txt"]).output
+    assert runner.invoke(main, ["check", "--max-size", "2k", "--fail-on", "never", "large.txt"]).exit_code == 0
+    assert "max-size: 1 KiB" in runner.invoke(main, ["config"]).output
+    (tmp_path / ".cguard.yaml").write_text("max-size: lots\n", encoding="utf-8")
+    r = runner.invoke(main, ["check", "large.txt"])
+    assert r.exit_code == 2 and ".cguard.yaml:1: max-size: expected a size such as 20M" in r.output

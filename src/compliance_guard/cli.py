@@ -84,6 +84,9 @@ def _config_options(fn):
         click.option("--exclude", multiple=True, metavar="GLOB", help="Files never checked, even when named (added to the config's)."),
         click.option("--fail-on", type=click.Choice(FAIL_ON), default=None,
                      help="Lowest severity that makes the exit code 1 [default: the config's, else error]."),
+        click.option("--max-size", metavar="SIZE", default=None,
+                     help="Largest document read, e.g. 50M or 500K; a larger one is an error for that file "
+                          "[default: the config's, else 20M]."),
     ]
     for option in reversed(options):
         fn = option(fn)
@@ -91,10 +94,15 @@ def _config_options(fn):
 
 
 def _load_config(config_path, no_config, select, ignore, packs, severities, allow, include, exclude, fail_on,
-                 baseline=None, no_baseline=False):
+                 baseline=None, no_baseline=False, max_size=None):
     """The config file merged with the flags; problems become exit-2 one-liners."""
-    from .config import ConfigError, resolve
+    from .config import ConfigError, parse_size, resolve
 
+    if max_size is not None:
+        try:
+            max_size = parse_size(max_size)
+        except ValueError as exc:
+            raise UsageFailure(f"--max-size: {exc}") from None
     severity = {}
     for item in _split(severities):
         rule, sep, level = item.partition("=")
@@ -104,7 +112,8 @@ def _load_config(config_path, no_config, select, ignore, packs, severities, allo
     try:
         return resolve(config_path, no_config).merged(
             select=_split(select), ignore=_split(ignore), packs=packs, severity=severity, allow=allow,
-            include=include, exclude=exclude, fail_on=fail_on, baseline=baseline, no_baseline=no_baseline)
+            include=include, exclude=exclude, fail_on=fail_on, baseline=baseline, no_baseline=no_baseline,
+            max_size=max_size)
     except ConfigError as exc:
         raise UsageFailure(str(exc)) from None
 
@@ -129,7 +138,7 @@ def _config_engine(config):
 @click.option("--stdin-name", default="-", help="Path to report for text read from stdin.")
 @click.option("--color/--no-color", default=None, help="Colour text output (default: on a TTY).")
 def check(paths, fmt, config_path, no_config, select, ignore, packs, severities, allow, include, exclude, fail_on,
-          baseline, no_baseline, write_baseline, report_unused_suppressions, diff_rev, stdin_name, color):
+          max_size, baseline, no_baseline, write_baseline, report_unused_suppressions, diff_rev, stdin_name, color):
     """Check scripts and posts (.txt, .md, .srt, .docx; directories recurse; - reads stdin)."""
     from . import baseline as baselines
     from .lint import check_paths
@@ -139,7 +148,7 @@ def check(paths, fmt, config_path, no_config, select, ignore, packs, severities,
     if fmt not in FORMATTERS:
         raise UsageFailure(f"unknown format {fmt!r} (choose from auto, {', '.join(sorted(FORMATTERS))})")
     config = _load_config(config_path, no_config, select, ignore, packs, severities, allow, include, exclude,
-                          fail_on, baseline, no_baseline)
+                          fail_on, baseline, no_baseline, max_size)
     engine = _config_engine(config)
     changed = None
     if diff_rev is not None:
@@ -466,13 +475,15 @@ def scan(listings, out, summary_path, html_path, input_format, maps, delimiter, 
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--write", is_flag=True, help="Apply the fixes to the files instead of printing a diff.")
 @_config_options
-def fix(paths, write, config_path, no_config, select, ignore, packs, severities, allow, include, exclude, fail_on):
+def fix(paths, write, config_path, no_config, select, ignore, packs, severities, allow, include, exclude, fail_on,
+        max_size):
     """Replace each finding that has exactly one literal suggestion: print a unified diff, or
     apply it with --write. Findings with several, no or advisory suggestions are listed on
     stderr for a human. Exit 1 while anything is left to do."""
     from .fix import plan_paths
 
-    config = _load_config(config_path, no_config, select, ignore, packs, severities, allow, include, exclude, fail_on)
+    config = _load_config(config_path, no_config, select, ignore, packs, severities, allow, include, exclude, fail_on,
+                          max_size=max_size)
     plans = plan_paths(_config_engine(config), paths, config)
     fixed = files = 0
     for plan in plans:
@@ -500,9 +511,9 @@ def fix(paths, write, config_path, no_config, select, ignore, packs, severities,
 @click.option("--baseline", type=click.Path(dir_okay=False), help="Baseline file to report.")
 @click.option("--no-baseline", is_flag=True, help="Ignore any baseline.")
 def show_config(config_path, no_config, select, ignore, packs, severities, allow, include, exclude, fail_on,
-                baseline, no_baseline):
+                max_size, baseline, no_baseline):
     """Print the configuration in force here (file + flags, merged) as YAML."""
     config = _load_config(config_path, no_config, select, ignore, packs, severities, allow, include, exclude,
-                          fail_on, baseline, no_baseline)
+                          fail_on, baseline, no_baseline, max_size)
     _config_engine(config)  # the same validation a check would do
     click.echo(config.dump(), nl=False)

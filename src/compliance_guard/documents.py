@@ -13,8 +13,10 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 MASK = "\ue000"  # private use: not filler, not a term character; blocks matches across it
+MAX_SIZE = 20 * 1024 * 1024  # bytes per document unless --max-size / max-size: says otherwise
 TEXT_SUFFIXES = (".txt", ".md", ".markdown", ".srt")
 DOCUMENT_SUFFIXES = TEXT_SUFFIXES + (".docx",)
 
@@ -87,10 +89,28 @@ def sniff(data: bytes, name: str) -> tuple[str, str, bytes]:
             ) from None
 
 
-def read_path(path: str | os.PathLike) -> Document:
+def read_limited(stream: BinaryIO, name: str, limit: int = MAX_SIZE) -> bytes:
+    """The bytes of ``stream``, reading at most ``limit + 1`` of them: a larger input (a huge
+    file, /dev/zero, an endless pipe) is a DocumentError for that input, not a runaway."""
+    data = stream.read(limit + 1)
+    if len(data) > limit:
+        raise DocumentError(f"{name}: larger than {format_size(limit)}; not checked "
+                            f"(raise the limit with --max-size or max-size: in the config)")
+    return data
+
+
+def format_size(n: int) -> str:
+    for unit, size in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if n >= size:
+            return f"{n / size:.4g} {unit}"
+    return f"{n} bytes"
+
+
+def read_path(path: str | os.PathLike, limit: int = MAX_SIZE) -> Document:
     p = Path(path)
     try:
-        data = p.read_bytes()
+        with open(p, "rb") as fh:
+            data = read_limited(fh, str(p), limit)
     except OSError as exc:
         raise DocumentError(f"{p}: {exc.strerror or exc}") from None
     if p.suffix.lower() == ".docx":

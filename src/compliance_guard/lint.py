@@ -77,17 +77,18 @@ def check_paths(engine: Engine, paths: Iterable[str], stdin_name: str = "-",
     With a ``config``: its ``include`` globs choose the files found in directories, ``exclude``
     drops files (named ones too, so pre-commit's file lists obey it) and ``per-file`` entries
     pick the rules and the fail-on level of the files they match."""
-    from .documents import decode
+    from .documents import MAX_SIZE, decode, read_limited
 
+    limit = config.max_size if config is not None else MAX_SIZE
     engines = EngineSet(engine, config)
     results: list[FileResult] = []
     for path in select_paths(paths, config, stdin_name):
         file_engine, fail_on = engines.for_path(stdin_name if str(path) == "-" else path)
         try:
             if str(path) == "-":
-                doc = from_text(stdin_name, decode(sys.stdin.buffer.read(), stdin_name))
+                doc = from_text(stdin_name, decode(read_limited(sys.stdin.buffer, stdin_name, limit), stdin_name))
             else:
-                doc = read_path(path)
+                doc = read_path(path, limit)
         except DocumentError as exc:
             results.append(FileResult(str(path), error=str(exc)))
             continue
