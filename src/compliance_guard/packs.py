@@ -318,6 +318,8 @@ def _parse_rule(raw: Any, pack: dict, file: str, variants: dict, lazy: bool) -> 
         }
     elif suggest is not None:
         raise _err(file, kline("suggest"), f"rule {rid}: suggest must be a list or a mapping of term -> list")
+    if not lazy:  # the built-in packs' messages are held to this by the test suite
+        _check_messages(rule, raw, file)
     examples = raw.get("examples")
     if not isinstance(examples, _LineDict):
         raise _err(file, line, f"rule {rid}: no examples (each rule needs examples with bad and good)")
@@ -328,6 +330,47 @@ def _parse_rule(raw: Any, pack: dict, file: str, variants: dict, lazy: bool) -> 
             raise _err(file, examples.line, f"rule {rid}: examples need at least one '{key}' example")
         rule.examples[key] = items
     return rule
+
+
+_PLACEHOLDER = regex.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def _check_messages(rule: Rule, raw: _LineDict, file: str) -> None:
+    """Every ``{name}`` in a rule's messages must be one the rule fills in: ``{text}``, and for
+    a ``check:`` rule what that check fills (checks.PLACEHOLDERS). A typo such as ``{txt}``
+    would otherwise be printed as it is in every finding."""
+    from .checks import message_slots
+
+    def lines(*keys) -> int:
+        d, line = raw, raw.line
+        for key in keys:
+            if not isinstance(d, _LineDict) or key not in d:
+                break
+            line = d.key_lines.get(key, line)
+            d = d[key]
+        return line
+
+    slots = [("message", rule.message, frozenset(("text",)))]
+    if rule.needs_evidence:
+        slots.append(("needs_evidence.message", rule.needs_evidence.message, frozenset(("text",))))
+    if rule.check:
+        try:
+            found = message_slots(rule.check, rule.options)
+        except ValueError as exc:
+            line = lines("options", "messages", *([exc.key] if hasattr(exc, "key") else []))
+            raise _err(file, line, f"rule {rule.id}: {exc}") from None
+        if found is not None:
+            slots = [(where, rule.message if template is None else template, allowed)
+                     for where, template, allowed in found] + slots[1:]
+    for where, template, allowed in slots:
+        line = lines(*where.split("."))
+        if not isinstance(template, str):
+            raise _err(file, line, f"rule {rule.id}: {where} must be a string")
+        for name in _PLACEHOLDER.findall(template):
+            if name not in allowed:
+                fills = ", ".join("{" + a + "}" for a in sorted(allowed))
+                raise _err(file, line, f"rule {rule.id}: unknown placeholder {{{name}}} in {where} "
+                                       f"(this rule fills in {fills})")
 
 
 def load_pack(path: Path, lazy: bool = False) -> Pack:

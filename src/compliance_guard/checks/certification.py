@@ -548,7 +548,7 @@ for _name, _kinds, _report in (
     ("drug-number", ("drug",), "problems"),
     ("ccc-number", ("ccc",), "problems"),
 ):
-    register(_name, gate=_TRIGGER)(_number_check(_kinds, _report))
+    register(_name, gate=_TRIGGER, placeholders={"": ("text", "problem")})(_number_check(_kinds, _report))
 
 #: Registered number checks and the kinds each validates (for bare numbers in listing fields).
 NUMBER_CHECK_KINDS = {
@@ -559,6 +559,7 @@ NUMBER_CHECK_KINDS = {
 # -- category requirements ----------------------------------------------------------------
 
 REQUIREMENT_CHECK = "category-requirement"
+_REQUIREMENT_FILLS = ("text", "category", "claim", "number")  # what _evaluate fills in
 
 
 @functools.lru_cache(maxsize=256)
@@ -729,7 +730,8 @@ def _evaluate(rule, spec: _ReqSpec, listing: _Listing, category: str | None, whe
     return [_finding(rule, where.text, where.start, where.end, msg, field_name=where.field)]
 
 
-@register(REQUIREMENT_CHECK, gate=_REQUIREMENT_GATE)
+@register(REQUIREMENT_CHECK, gate=_REQUIREMENT_GATE,
+          placeholders={"": _REQUIREMENT_FILLS, "conflict_message": _REQUIREMENT_FILLS})
 def category_requirement(text: str, rule) -> list[Finding]:
     """Free-text form of a listing requirement.
 
