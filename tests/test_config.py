@@ -210,6 +210,12 @@ per-file:
     ("profile: profiles/mine.yaml\n", 1, "profile: "),
     ("scoring:\n  script.hook_secs: 5\n", 2, "scoring: unknown profile key 'script.hook_secs'"),
     ("scoring:\n  script:\n    hook_seconds: soon\n", 3, "scoring: script.hook_seconds: expected a number"),
+    # issue 11: a key written twice kept the last silently; a non-string item said "not a list"
+    ("select: [cfgtest]\nignore: [CFG002]\nselect: [pricing]\n", 3, "duplicate key 'select' (also on line 1)"),
+    ("per-file:\n  - files: a.md\n    fail-on: never\n    fail-on: error\n", 4, "duplicate key 'fail-on' (also on line 3)"),
+    ("allow: [1, 2, null]\n", 1, "allow: item 1 (1) is a number, expected a string (quote it)"),
+    ("allow:\n  - 品牌\n  - null\n", 3, "allow: item 2 is empty, expected a string"),
+    ("exclude: [drafts/, yes]\n", 1, "exclude: item 2 (True) is a boolean, expected a string (quote it)"),
 ])
 def test_bad_yaml_config_is_an_exit_2_one_liner(repo, text, line, needle):
     path = write(repo / ".cguard.yaml", text)

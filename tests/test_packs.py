@@ -207,3 +207,8 @@ def test_builtin_messages_use_only_the_placeholders_their_rules_fill():
 
     for path in pack_files():
         load_pack(path)  # not lazy: regexes compiled and messages checked as for a user's pack
+
+
+def test_duplicate_keys_in_a_pack_are_rejected(tmp_path):
+    msg = load_error(tmp_path, one_rule("terms: [最好]", 'message: "{text}"', "terms: [最佳]"))
+    assert msg.endswith(":7: duplicate key 'terms' (also on line 5)")

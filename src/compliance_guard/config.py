@@ -457,10 +457,18 @@ def _per_file(value, path: Path, at: str) -> tuple[PerFile, ...]:
 
 
 def _strings(value, at: str, key: str, split: bool = False) -> tuple[str, ...]:
+    from .scoring.yamlpos import line_of
+
     if isinstance(value, str):
         value = [value]
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+    if not isinstance(value, list):
         raise ConfigError(f"{at}: {key} must be a string or a list of strings, not {_kind(value)}")
+    for i, v in enumerate(value):
+        if not isinstance(v, str):
+            item_at = f"{at.rsplit(':', 1)[0]}:{line_of(value, i)}" if line_of(value, i) else at
+            shown = "" if v is None else f" ({v!r})"
+            raise ConfigError(f"{item_at}: {key}: item {i + 1}{shown} is {_kind(v)}, expected a string"
+                              + (" (quote it)" if isinstance(v, (bool, int, float)) else ""))
     if split:
         value = [p.strip() for v in value for p in v.split(",")]
     return tuple(v.strip() for v in value if v.strip())

@@ -52,7 +52,23 @@ class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
     """Safe loader that remembers the line of each mapping and of each of its keys."""
 
 
+class _DuplicateKey(Exception):
+    """A mapping key written twice (YAML would keep the last one silently)."""
+
+    def __init__(self, key, line: int, first: int):
+        super().__init__(f"duplicate key {key!r} (also on line {first})")
+        self.line = line
+
+
 def _construct_mapping(loader, node):
+    seen: dict = {}
+    for key_node, _ in node.value:
+        if key_node.tag == "tag:yaml.org,2002:merge" or not isinstance(key_node, yaml.ScalarNode):
+            continue
+        key = loader.construct_object(key_node, deep=True)
+        if key in seen:
+            raise _DuplicateKey(key, key_node.start_mark.line + 1, seen[key])
+        seen[key] = key_node.start_mark.line + 1
     loader.flatten_mapping(node)
     d = _LineDict()
     d.line = node.start_mark.line + 1
@@ -387,6 +403,8 @@ def load_pack(path: Path, lazy: bool = False) -> Pack:
         line = mark.line + 1 if mark else 0
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise _err(file, line, f"malformed YAML: {problem}") from None
+    except _DuplicateKey as exc:
+        raise _err(file, exc.line, str(exc)) from None
     if not isinstance(data, _LineDict):
         raise _err(file, 1, "a rule pack must be a mapping with pack, category and rules")
     _check_keys(data, PACK_KEYS, file, "pack")
