@@ -137,8 +137,10 @@ def _config_engine(config):
               help="Only findings on lines changed since REV (default HEAD), in files of `git diff`.")
 @click.option("--stdin-name", default="-", help="Path to report for text read from stdin.")
 @click.option("--color/--no-color", default=None, help="Colour text output (default: on a TTY).")
+@click.option("--quiet", "-q", is_flag=True, help="No summary or notes on stderr (findings and errors still shown).")
 def check(paths, fmt, config_path, no_config, select, ignore, packs, severities, allow, include, exclude, fail_on,
-          max_size, baseline, no_baseline, write_baseline, report_unused_suppressions, diff_rev, stdin_name, color):
+          max_size, baseline, no_baseline, write_baseline, report_unused_suppressions, diff_rev, stdin_name, color,
+          quiet):
     """Check scripts and posts (.txt, .md, .srt, .docx; directories recurse; - reads stdin)."""
     from . import baseline as baselines
     from .lint import check_paths
@@ -162,8 +164,10 @@ def check(paths, fmt, config_path, no_config, select, ignore, packs, severities,
         paths = gitdiff.files_in(changed, paths)
     elif not paths:
         raise click.UsageError("Missing argument 'PATHS...'.")
+    matched: set[str] = set()
     results = check_paths(engine, paths, stdin_name=stdin_name, config=config,
-                          report_unused=report_unused_suppressions)
+                          report_unused=report_unused_suppressions, matched=matched)
+    _nothing_selected(paths, config, results, matched, quiet, changed is not None)
     if changed is not None:
         gitdiff.restrict(results, changed)
     if fmt != "text":  # text output shows them with their file
@@ -185,7 +189,36 @@ def check(paths, fmt, config_path, no_config, select, ignore, packs, severities,
     except baselines.BaselineError as exc:
         raise UsageFailure(str(exc)) from None
     FORMATTERS[fmt](results, sys.stdout, color=sys.stdout.isatty() if color is None else color, rules=engine.rules)
+    clean = results and not any(r.findings or r.error or r.warnings for r in results)
+    if clean and fmt == "text" and not quiet:  # a clean run says so, as ruff's "All checks passed!"
+        click.echo(f"cguard: {len(results)} file{'s' if len(results) != 1 else ''} checked, no findings", err=True)
     sys.exit(exit_code(results, config.fail_on))
+
+
+def _nothing_selected(paths, config, results, matched: set[str], quiet: bool, diff: bool) -> None:
+    """Say so when the paths gave no file to check, or an ``include`` glob chose nothing.
+
+    As ESLint does for a pattern that matches no file, a run in which the config's include
+    globs chose nothing from the directories given, and so checked nothing, is a configuration
+    error (exit 2): a stale or mistyped glob must not pass as a clean run. An include glob that
+    matched nothing while others did is a warning; so is a run left with nothing to check by
+    the suffixes or the exclude globs (as ruff's "No Python files found"), which pre-commit
+    can cause legitimately."""
+    from pathlib import Path
+
+    dirs = [p for p in paths if p != "-" and Path(p).is_dir()]
+    unmatched = [g for g in config.include if g not in matched] if dirs else []
+    where = ", ".join(dirs)
+    if unmatched and not results:
+        raise UsageFailure(f"include {', '.join(map(repr, unmatched))} matched no file under {where}, so nothing "
+                           f"was checked; fix `include:` in {config.where.get('include', 'the config')} or --include")
+    if quiet:
+        return
+    for glob in unmatched:
+        click.echo(f"cguard: warning: include {glob!r} matched no file under {where}", err=True)
+    if not results:
+        click.echo("cguard: warning: no file to check" + (" changed since the revision" if diff else
+                   " (by suffix .txt .md .markdown .srt .docx, --include and --exclude)"), err=True)
 
 
 @main.group()

@@ -93,6 +93,11 @@ class Config:
         rel = self.relative(path)
         return rel is not None and any(glob_match(g, rel) for g in self.include)
 
+    def included_by(self, path: str | Path) -> list[str]:
+        """The ``include`` globs that choose a file found inside a directory."""
+        rel = self.relative(path)
+        return [g for g in self.include if glob_match(g, rel)] if rel is not None else []
+
     def base_settings(self) -> FileSettings:
         return FileSettings(tuple(self.select), tuple(dict.fromkeys(self.ignore)),
                             tuple(sorted(self.severity.items())), tuple(dict.fromkeys(self.allow)), self.fail_on)

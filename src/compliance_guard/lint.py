@@ -71,18 +71,19 @@ class EngineSet:
 
 def check_paths(engine: Engine, paths: Iterable[str], stdin_name: str = "-",
                 errors: list[str] | None = None, config: "Config | None" = None,
-                report_unused: bool = False) -> list[FileResult]:
+                report_unused: bool = False, matched: set[str] | None = None) -> list[FileResult]:
     """One FileResult per input file; unreadable files carry an error, the rest go on.
 
     With a ``config``: its ``include`` globs choose the files found in directories, ``exclude``
     drops files (named ones too, so pre-commit's file lists obey it) and ``per-file`` entries
-    pick the rules and the fail-on level of the files they match."""
+    pick the rules and the fail-on level of the files they match. ``matched`` collects the
+    include globs that chose a file (select_paths)."""
     from .documents import MAX_SIZE, decode, read_limited
 
     limit = config.max_size if config is not None else MAX_SIZE
     engines = EngineSet(engine, config)
     results: list[FileResult] = []
-    for path in select_paths(paths, config, stdin_name):
+    for path in select_paths(paths, config, stdin_name, matched):
         file_engine, fail_on = engines.for_path(stdin_name if str(path) == "-" else path)
         try:
             if str(path) == "-":
@@ -100,10 +101,19 @@ def check_paths(engine: Engine, paths: Iterable[str], stdin_name: str = "-",
     return results
 
 
-def select_paths(paths: Iterable[str], config: "Config | None" = None, stdin_name: str = "-"):
+def select_paths(paths: Iterable[str], config: "Config | None" = None, stdin_name: str = "-",
+                 matched: set[str] | None = None):
     """The files to check: directories expanded (by ``include`` globs when the config has
-    them, else by suffix), then anything matching ``exclude`` dropped."""
-    want = config.included if config is not None and config.include else None
+    them, else by suffix), then anything matching ``exclude`` dropped. The include globs that
+    chose a file are added to ``matched``, so that a glob that matches nothing can be told."""
+    want = None
+    if config is not None and config.include:
+        def want(path) -> bool:
+            globs = config.included_by(path)
+            if matched is not None:
+                matched.update(globs)
+            return bool(globs)
+
     for path in iter_paths(paths, want=want):
         name = stdin_name if str(path) == "-" else path
         if config is None or not config.excluded(name):
