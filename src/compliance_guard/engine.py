@@ -174,17 +174,20 @@ class Engine:
         A pattern whose longest match has no bound (a user's ``\\s*``) runs in one call."""
         hits = []
         text = norm.text
+        small = len(text) <= WINDOW  # one call per pattern, as the windows would be the text
+        whole = [(0, len(text))]
         for rule in self._pattern_rules:
             spans = triggers.get(rule.id)
             if rule.triggers and not spans:
                 continue
             width = rule.max_width
-            if width is not None and spans:
-                windows = _merged((max(0, s - width), min(len(text), e + width)) for s, e in spans)
+            if small or width is None:
+                matches = rule.pattern.finditer(text, timeout=REGEX_TIMEOUT)
             else:
-                windows = [(0, len(text))]
+                windows = _merged((max(0, s - width), min(len(text), e + width)) for s, e in spans) if spans else whole
+                matches = _scan(rule.pattern, text, windows, width)
             try:
-                for m in _scan(rule.pattern, text, windows, width):
+                for m in matches:
                     if m.end() > m.start():
                         hits.append(_Hit(rule, m.start(), m.end(), m.group(0)))
             except TimeoutError:
@@ -291,7 +294,7 @@ def _merged(windows: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
     return out
 
 
-def _scan(pattern, text: str, windows: list[tuple[int, int]], width: int | None):
+def _scan(pattern, text: str, windows: list[tuple[int, int]], width: int):
     """The matches ``pattern.finditer(text)`` finds inside ``windows``, found in calls over at
     most WINDOW characters (plus room for the longest match, ``width``, and lookaheads).
 
@@ -299,12 +302,8 @@ def _scan(pattern, text: str, windows: list[tuple[int, int]], width: int | None)
     ``width`` characters either side; merged windows are never split where a match could
     straddle the cut unnoticed, because a piece's matches that run past its end are not taken
     but looked for again from their start in the next piece. Lookbehinds see the text before a
-    piece (``pos``), lookaheads up to ``width + LOOKAROUND`` characters past it. ``width`` None
-    (no bound known): one call over the whole text.
+    piece (``pos``), lookaheads up to ``width + LOOKAROUND`` characters past it.
     """
-    if width is None:
-        yield from pattern.finditer(text, timeout=REGEX_TIMEOUT)
-        return
     margin = width + LOOKAROUND
     cursor = 0  # end of the last match: finditer's matches never overlap
     for ws, we in windows:
