@@ -88,13 +88,9 @@ class Config:
         rel = self.relative(path)
         return rel is not None and any(glob_match(g, rel) for g in self.exclude)
 
-    def included(self, path: str | Path) -> bool:
-        """Whether a file found inside a directory is checked (``include`` globs, when set)."""
-        rel = self.relative(path)
-        return rel is not None and any(glob_match(g, rel) for g in self.include)
-
     def included_by(self, path: str | Path) -> list[str]:
-        """The ``include`` globs that choose a file found inside a directory."""
+        """The ``include`` globs that choose a file found inside a directory (none: the file
+        is not checked, when the config has include globs)."""
         rel = self.relative(path)
         return [g for g in self.include if glob_match(g, rel)] if rel is not None else []
 

@@ -69,10 +69,10 @@ class EngineSet:
         return self._variants[s]
 
 
-def check_paths(engine: Engine, paths: Iterable[str], stdin_name: str = "-",
-                errors: list[str] | None = None, config: "Config | None" = None,
+def check_paths(engine: Engine, paths: Iterable[str], stdin_name: str = "-", config: "Config | None" = None,
                 report_unused: bool = False, matched: set[str] | None = None) -> list[FileResult]:
-    """One FileResult per input file; unreadable files carry an error, the rest go on.
+    """One FileResult per input file; unreadable files carry an error, files not fully checked
+    (a pattern timed out) warnings, and the rest go on.
 
     With a ``config``: its ``include`` globs choose the files found in directories, ``exclude``
     drops files (named ones too, so pre-commit's file lists obey it) and ``per-file`` entries
@@ -96,8 +96,6 @@ def check_paths(engine: Engine, paths: Iterable[str], stdin_name: str = "-",
         problems: list[str] = []
         findings = check_document(file_engine, doc, problems, report_unused)
         results.append(FileResult(doc.path, findings, text=doc.text, fail_on=fail_on, warnings=problems))
-        if errors is not None:
-            errors.extend(f"{doc.path}: {p}" for p in problems)
     return results
 
 
