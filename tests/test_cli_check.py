@@ -40,10 +40,33 @@ def test_text_output_and_exit_1(files):
     assert "建议: 很好" in r.output
 
 
-def test_clean_file_exits_0(files):
-    r = run("check", *FIX, str(files / "clean.txt"))
+def test_clean_file_exits_0_and_says_so_on_stderr(files):
+    """A clean run is not silent (as ruff's "All checks passed!"), but only on stderr, only for
+    text output and not with -q (issue 11, small items)."""
+    r = run("check", *FIX, str(files / "clean.txt"), str(files / "sub" / "cues.srt"), "--ignore", "S001")
     assert r.exit_code == 0, r.output
-    assert r.output == ""
+    assert r.stdout == "" and r.stderr == "cguard: 2 files checked, no findings\n"
+    r = run("check", *FIX, "-q", str(files / "clean.txt"))
+    assert r.exit_code == 0 and r.output == ""
+    r = run("check", *FIX, "--format", "json", str(files / "clean.txt"))
+    assert r.exit_code == 0 and r.stderr == "" and json.loads(r.stdout)["summary"]["findings"] == 0
+
+
+def test_include_globs_that_match_nothing_are_reported(files, monkeypatch):
+    """A typo in include: checked nothing and exited 0 silently."""
+    monkeypatch.chdir(files)
+    (files / ".cguard.yaml").write_text('include: ["sbu/**/*.srt"]\n', encoding="utf-8")
+    r = run("check", *FIX, ".")
+    assert r.exit_code == 2
+    assert r.output.strip() == (f"cguard: error: include 'sbu/**/*.srt' matched no file under ., so nothing was checked; "
+                                f"fix `include:` in {files.resolve() / '.cguard.yaml'}:1 or --include")
+    (files / ".cguard.yaml").write_text('include: ["sub/**/*.srt", "**/*.md"]\n', encoding="utf-8")
+    r = run("check", *FIX, ".")
+    assert r.exit_code == 1 and "cues.srt:3:3: error S001" in r.stdout
+    assert r.stderr == "cguard: warning: include '**/*.md' matched no file under .\n"
+    (files / "empty").mkdir()
+    r = run("check", *FIX, "--no-config", "empty")
+    assert r.exit_code == 0 and r.stderr.startswith("cguard: warning: no file to check")
 
 
 def test_json_contract_and_offsets(files):

@@ -210,6 +210,12 @@ per-file:
     ("profile: profiles/mine.yaml\n", 1, "profile: "),
     ("scoring:\n  script.hook_secs: 5\n", 2, "scoring: unknown profile key 'script.hook_secs'"),
     ("scoring:\n  script:\n    hook_seconds: soon\n", 3, "scoring: script.hook_seconds: expected a number"),
+    # issue 11: a key written twice kept the last silently; a non-string item said "not a list"
+    ("select: [cfgtest]\nignore: [CFG002]\nselect: [pricing]\n", 3, "duplicate key 'select' (also on line 1)"),
+    ("per-file:\n  - files: a.md\n    fail-on: never\n    fail-on: error\n", 4, "duplicate key 'fail-on' (also on line 3)"),
+    ("allow: [1, 2, null]\n", 1, "allow: item 1 (1) is a number, expected a string (quote it)"),
+    ("allow:\n  - 品牌\n  - null\n", 3, "allow: item 2 is empty, expected a string"),
+    ("exclude: [drafts/, yes]\n", 1, "exclude: item 2 (True) is a boolean, expected a string (quote it)"),
 ])
 def test_bad_yaml_config_is_an_exit_2_one_liner(repo, text, line, needle):
     path = write(repo / ".cguard.yaml", text)
@@ -319,3 +325,32 @@ def test_settings_for_folds_matching_entries_in_order(tmp_path):
     assert (s.select, s.ignore, s.severity, s.fail_on) == (("D",), ("B", "C"), (("D", "info"),), "never")
     assert cfg.settings_for(tmp_path / "z.md") == cfg.base_settings()
     assert cfg.settings_for(Path(os.sep) / "elsewhere.md") == cfg.base_settings()
+
+
+def test_rule_ids_are_case_insensitive_everywhere(repo):
+    """abs007 is ABS007 in --select/--ignore/--severity, the config, per-file and rules show,
+    as it always was in cguard: disable-line (issue 11, item 4)."""
+    (repo / "scripts" / "p.txt").write_text("这款是全网最低价，效果最好\n", encoding="utf-8")
+    upper = findings(run("check", "--no-config", "--format", "json", "--select", "ABS007,ABS001", "p.txt"))
+    assert [rule for _, rule, _ in upper] == ["ABS001", "ABS007"]
+    assert findings(run("check", "--no-config", "--format", "json", "--select", "abs007,Abs001", "p.txt")) == upper
+    lowered = run("check", "--no-config", "--format", "json", "--select", "absolute-claims", "--ignore", "abs001",
+                  "--severity", "abs007=warning", "p.txt")
+    assert findings(lowered) == [("p.txt", "ABS007", "warning")]
+    write(repo / ".cguard.yaml", "select: [abs007]\nseverity: {abs007: info}\nper-file:\n  - files: '*.md'\n    ignore: [abs030]\n")
+    assert findings(run("check", "--format", "json", "p.txt")) == [("p.txt", "ABS007", "info")]
+    r = run("rules", "show", "abs001")
+    assert r.exit_code == 0 and r.output.startswith("ABS001")
+
+
+def test_a_name_that_matches_nothing_is_exit_2_in_scan_too(tmp_path):
+    catalogue = tmp_path / "c.csv"
+    catalogue.write_text("商品标题,售价\n全网最低价面膜,99\n", encoding="utf-8")
+    r = run("scan", str(catalogue), "--select", "abs999", "-q")
+    assert r.exit_code == 2
+    assert r.output.strip() == "cguard: error: --select: unknown rule, pack or category 'abs999' (see `cguard rules list`)"
+    r = run("scan", str(catalogue), "--ignore", "nothing-like-it", "-q")
+    assert r.exit_code == 2 and "--ignore: unknown rule, pack or category 'nothing-like-it'" in r.output
+    rules = [[f["rule"] for f in json.loads(line)["findings"]]
+             for ids in ("ABS007", "abs007") for line in run("scan", str(catalogue), "--select", ids, "-q", "-j", "1").stdout.splitlines()]
+    assert rules == [["ABS007"], ["ABS007"]]

@@ -83,3 +83,38 @@ def test_all_finding_texts_are_original_slices(fixture_engine):
     assert findings
     for f in findings:
         assert text[f.start:f.end] == f.text
+
+
+def test_exemptions_look_at_the_next_real_word():
+    """最好 + verb is advice; whitespace, emphasis, emoji, line ends and masked regions are not
+    a next word (issue 11, item 7)."""
+    from compliance_guard.documents import from_text
+    from compliance_guard.engine import default_engine
+    from compliance_guard.lint import check_document
+
+    def abs001(name, text):
+        return [f.text for f in check_document(default_engine(), from_text(name, text)) if f.rule == "ABS001"]
+
+    for name, text in [("a.txt", "效果最好 "), ("a.md", "**效果最好**"), ("a.md", "效果最好__"), ("a.md", "~~效果最好~~"),
+                       ("a.txt", "效果最好 。"), ("a.txt", "效果最好😀"), ("a.txt", "效果最好\n\nok"),
+                       ("a.md", "[效果最好](https://example.com)"), ("a.txt", "推荐：「效果最好」"),
+                       ("a.srt", "1\n00:00:00,000 --> 00:00:02,000\n效果最好 \n\n2\n00:00:02,000 --> 00:00:04,000\n用温水\n")]:
+        assert abs001(name, text) == ["最好"], (name, text)
+    for name, text in [("a.txt", "最好 用温水"), ("a.md", "最好 **先量**腰围"), ("a.txt", "最好先量腰围 "),
+                       ("a.md", "**最好先量腰围**"), ("a.txt", "tips: 最好的是键盘手感")]:
+        assert abs001(name, text) == [], (name, text)
+
+
+def test_allow_listed_terms_drop_only_the_findings_they_cover():
+    """README: findings *inside* allowed terms are dropped. A term inside a finding, or one
+    that merely overlaps it, drops nothing (issue 11, item 9)."""
+    from compliance_guard.packs import load_packs
+
+    def texts(allow, text):
+        return [f.text for f in Engine(load_packs(), allow_terms=allow).check(text) if f.category == "absolute-claim"]
+
+    text = "全网最低价，史上最强，顶级坊的点心，No.1坊的面包，还是顶级"
+    assert texts([], text) == ["全网最低价", "史上最强", "顶级", "No.1", "顶级"]
+    assert texts(["最"], text) == texts([], text)
+    assert texts(["最低价", "网最", "史上最强大"], text) == texts([], text)
+    assert texts(["顶级坊", "ＮＯ．１坊"], text) == ["全网最低价", "史上最强", "顶级"]

@@ -233,3 +233,27 @@ def _render(name, results) -> str:
 def test_unknown_format_is_exit_2(files):
     r = check("--format", "xml", "scripts")
     assert r.exit_code == 2 and "unknown format 'xml'" in r.output
+
+
+def test_text_format_shows_a_window_of_a_long_line(tmp_path):
+    """A one-line file of megabytes is not reprinted per finding: about 40 characters either
+    side of the span, cut ends marked …, the caret still under the span (issue 11, item 12)."""
+    from click.testing import CliRunner
+
+    from compliance_guard.cli import main
+    from compliance_guard.report.text import display_width
+
+    line = ("今天给大家介绍一款保温杯，容量适中。" * 300 + "这款是全网最低价哦！") * 20
+    path = tmp_path / "long.txt"
+    path.write_text(line, encoding="utf-8")
+    r = CliRunner().invoke(main, ["check", "--no-config", "--select", "ABS007", str(path)])
+    out = r.output.split("\n")
+    shown = [(out[i + 1], out[i + 2]) for i, row in enumerate(out) if " error ABS007 " in row]
+    assert len(shown) == 20 and len(r.output) < 20 * 600
+    assert shown[-1][0].endswith("这款是全网最低价哦！")  # the line's own end: nothing cut
+    for context, carets in shown:
+        assert context.startswith("    …") and context.endswith(("…", "哦！"))
+        assert len(context) - 4 <= 2 * 40 + 5 + 2
+        indent = len(carets) - len(carets.lstrip(" "))
+        assert carets.strip() == "^" * 10
+        assert display_width(context[:context.index("全网最低价")]) == indent

@@ -175,3 +175,40 @@ def test_builtin_patterns_speak_the_normalised_text():
                 if folded != ch and not ch.isupper() and folded not in p.pattern:
                     stale.append(f"{r.id}: {ch!r} (normalised: {folded!r}) in {p.pattern[:40]!r}")
     assert not stale, stale
+
+
+def test_rule_ids_differing_only_in_case_clash(tmp_path):
+    """Ids are case-insensitive (--select abs001), so two rules ABS001 and abs001 cannot coexist."""
+    lower = write(tmp_path, "pack: lower\ncategory: c\nrules:" + GOOD_RULE.replace("T001", "abs001"), "l.yaml")
+    with pytest.raises(PackError, match=r"l\.yaml:4: duplicate rule id 'abs001' \(also in .*absolute-claims\.yaml"):
+        load_packs([lower])
+
+
+def test_unknown_placeholders_in_messages_are_rejected_with_their_line(tmp_path):
+    """{txt} for {text} was printed as it is in every finding (issue 11, small items)."""
+    assert ":5: rule T1: unknown placeholder {txt} in message (this rule fills in {text})" in load_error(
+        tmp_path, one_rule('message: "「{txt}」"', "terms: [最好]"))
+    assert "unknown placeholder {problm} in message (this rule fills in {problem}, {text})" in load_error(
+        tmp_path, one_rule('message: "「{text}」{problm}"', "check: sc-code"))
+    msg = load_error(tmp_path, one_rule("check: price-arithmetic", "options:", "  messages:",
+                                        '    discount: "{text} {actual}"', '    discout: "{text}"'))
+    assert ":9: rule T1: options.messages: unknown message key 'discout'" in msg
+    # the rule's message stands in for the keys not given, so it may use only what all of them fill
+    msg = load_error(tmp_path, one_rule('message: "{text}: {actual}"', "check: price-arithmetic"))
+    assert ":5: rule T1: unknown placeholder {actual} in message (this rule fills in {text})" in msg
+    msg = load_error(tmp_path, one_rule("check: category-requirement", "options:", '  conflict_message: "{number} {claims}"'))
+    assert ":7: rule T1: unknown placeholder {claims} in options.conflict_message" in msg
+    msg = load_error(tmp_path, one_rule("terms: [最好]", "needs_evidence:", "  patterns: [奖]", '  message: "{text}{why}"'))
+    assert ":8: rule T1: unknown placeholder {why} in needs_evidence.message" in msg
+
+
+def test_builtin_messages_use_only_the_placeholders_their_rules_fill():
+    from compliance_guard.packs import load_pack, pack_files
+
+    for path in pack_files():
+        load_pack(path)  # not lazy: regexes compiled and messages checked as for a user's pack
+
+
+def test_duplicate_keys_in_a_pack_are_rejected(tmp_path):
+    msg = load_error(tmp_path, one_rule("terms: [最好]", 'message: "{text}"', "terms: [最佳]"))
+    assert msg.endswith(":7: duplicate key 'terms' (also on line 5)")

@@ -49,3 +49,71 @@ def test_offset_map_points_at_the_source_character(parts):
         assert o >= previous
         assert ch in fold_char_string(text[o])
         previous = o
+
+
+# -- bad examples stay flagged in any wrapping ------------------------------------------------------
+
+WRAPPERS = {
+    "trailing space": ("a.txt", "{} "),
+    "trailing whitespace lines": ("a.txt", "{} \t\u3000\n\n"),
+    "bold": ("a.md", "**{}**"),
+    "underscores": ("a.md", "__{}__"),
+    "strikethrough": ("a.md", "~~{}~~"),
+    "emphasis then punctuation": ("a.md", "*{}*。"),
+    "srt cue": ("a.srt", "1\n00:00:00,000 --> 00:00:02,000\n{} \n\n2\n00:00:02,000 --> 00:00:04,000\n下一句\n"),
+    "srt cue crlf": ("a.srt", "1\r\n00:00:00,000 --> 00:00:02,000\r\n{} \r\n\r\n"),
+}
+
+
+def _pack_engines():
+    from compliance_guard.engine import Engine
+    from compliance_guard.packs import PackSet
+
+    return {p.name: Engine(PackSet([p])) for p in default_engine().packset.packs}
+
+
+BAD_EXAMPLES = [(r.id, r.pack, text) for r in default_engine().rules for text in r.examples["bad"]]
+
+
+def _wrapped_findings(engines, pack, example, wrapper):
+    from compliance_guard.documents import from_text
+    from compliance_guard.lint import check_document
+
+    name, template = WRAPPERS[wrapper]
+    if "\n" in example and name == "a.md":  # a listing pasted as label：value lines
+        original = "\n".join(template.format(line) for line in example.split("\n"))
+    else:
+        original = template.format(example)
+    findings = check_document(engines[pack], from_text(name, original))
+    for f in findings:
+        assert original[f.start:f.end] == f.text
+    return findings
+
+
+def test_every_bad_example_is_flagged_in_every_wrapping():
+    """Whitespace, Markdown emphasis, masked regions and SRT cue ends are not the next word
+    that an exemption (最好 + verb) looks at: 效果最好␠ and **最好** are claims."""
+    engines = _pack_engines()
+    missed = [f"{rule} {wrapper}: {example!r}"
+              for rule, pack, example in BAD_EXAMPLES for wrapper in WRAPPERS
+              if not any(f.rule == rule for f in _wrapped_findings(engines, pack, example, wrapper))]
+    assert not missed, "\n".join(missed)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from([b for b in BAD_EXAMPLES if "\n" not in b[2]]),
+       st.sampled_from(["", "*", "_", "**", "__", "~~", "***", "**_", "~~**"]),
+       st.text(alphabet=" \t\u3000\u00a0", max_size=3), st.sampled_from(["", "\n", "\r\n", "\r", "。", "！", "😀"]))
+def test_bad_examples_in_markdown_emphasis_and_whitespace(example, opening, spaces, end):
+    rule, pack, text = example
+    original = f"{opening}{text}{opening[::-1]}{spaces}{end}"
+    from compliance_guard.documents import from_text
+    from compliance_guard.lint import check_document
+
+    findings = check_document(_ENGINES.setdefault(pack, _pack_engines()[pack]), from_text("a.md", original))
+    assert any(f.rule == rule for f in findings), original
+    for f in findings:
+        assert original[f.start:f.end] == f.text
+
+
+_ENGINES: dict = {}

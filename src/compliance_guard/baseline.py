@@ -8,6 +8,7 @@ Paths are stored relative to the baseline file, in POSIX form.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -15,7 +16,7 @@ from collections import Counter
 from pathlib import Path
 
 from . import __version__
-from .findings import Finding
+from .findings import Finding, LineIndex
 from .normalize import normalize
 
 FORMAT = 1
@@ -28,10 +29,19 @@ class BaselineError(Exception):
 
 def fingerprint(f: Finding, text: str | None) -> str:
     """Stable id of a finding in a document: rule + matched text + its line content."""
-    lines = text.split("\n") if text is not None else []
-    context = "\n".join(lines[f.line - 1:max(f.line, f.end_line)]) if lines and f.line else ""
+    context = ""
+    if text is not None and f.line:
+        index = _line_index(text)
+        last = min(max(f.line, f.end_line), len(index))
+        context = "\n".join(index.line(n) for n in range(f.line, last + 1))
     parts = [f.rule, _norm(f.text), _norm(context), f.field or ""]
     return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()[:20]
+
+
+@functools.lru_cache(maxsize=4)
+def _line_index(text: str) -> LineIndex:
+    """One index per document, not one per finding (\\r\\n, \\r and \\n all end a line)."""
+    return LineIndex(text)
 
 
 def _norm(s: str) -> str:

@@ -25,13 +25,18 @@ def _split(values) -> list[str]:
     return [v.strip() for item in values for v in item.split(",") if v.strip()]
 
 
-def build_engine(packs=(), select=(), ignore=(), severity=None, allow_terms=(), verify_extra=True):
-    """Engine over the built-in packs plus ``packs``; pack errors become exit-2 one-liners."""
+def build_engine(packs=(), select=(), ignore=(), severity=None, allow_terms=(), verify_extra=True, config=None):
+    """Engine over the built-in packs plus ``packs``; pack errors and names that match no rule,
+    pack or category become exit-2 one-liners (naming the config line or the flag when a
+    ``config`` gave them)."""
+    from .config import ConfigError
     from .engine import Engine
     from .packs import load_packs, verify_examples
 
     try:
         packset = load_packs(packs)
+        if config is not None:
+            config.validate_names(packset.names(), {r.id for r in packset.rules})
         engine = Engine(packset, select=select, ignore=ignore, severity=severity, allow_terms=allow_terms)
         if packs and verify_extra:
             extra = {str(p) for p in packs}
@@ -39,9 +44,7 @@ def build_engine(packs=(), select=(), ignore=(), severity=None, allow_terms=(), 
             failures = verify_examples(packset, user_rules)
             if failures:
                 raise PackError(failures[0])
-    except PackError as exc:
-        raise UsageFailure(str(exc)) from None
-    except ValueError as exc:
+    except (PackError, ConfigError, ValueError) as exc:
         raise UsageFailure(str(exc)) from None
     return engine
 
@@ -81,6 +84,9 @@ def _config_options(fn):
         click.option("--exclude", multiple=True, metavar="GLOB", help="Files never checked, even when named (added to the config's)."),
         click.option("--fail-on", type=click.Choice(FAIL_ON), default=None,
                      help="Lowest severity that makes the exit code 1 [default: the config's, else error]."),
+        click.option("--max-size", metavar="SIZE", default=None,
+                     help="Largest document read, e.g. 50M or 500K; a larger one is an error for that file "
+                          "[default: the config's, else 20M]."),
     ]
     for option in reversed(options):
         fn = option(fn)
@@ -88,10 +94,15 @@ def _config_options(fn):
 
 
 def _load_config(config_path, no_config, select, ignore, packs, severities, allow, include, exclude, fail_on,
-                 baseline=None, no_baseline=False):
+                 baseline=None, no_baseline=False, max_size=None):
     """The config file merged with the flags; problems become exit-2 one-liners."""
-    from .config import ConfigError, resolve
+    from .config import ConfigError, parse_size, resolve
 
+    if max_size is not None:
+        try:
+            max_size = parse_size(max_size)
+        except ValueError as exc:
+            raise UsageFailure(f"--max-size: {exc}") from None
     severity = {}
     for item in _split(severities):
         rule, sep, level = item.partition("=")
@@ -101,22 +112,15 @@ def _load_config(config_path, no_config, select, ignore, packs, severities, allo
     try:
         return resolve(config_path, no_config).merged(
             select=_split(select), ignore=_split(ignore), packs=packs, severity=severity, allow=allow,
-            include=include, exclude=exclude, fail_on=fail_on, baseline=baseline, no_baseline=no_baseline)
+            include=include, exclude=exclude, fail_on=fail_on, baseline=baseline, no_baseline=no_baseline,
+            max_size=max_size)
     except ConfigError as exc:
         raise UsageFailure(str(exc)) from None
 
 
 def _config_engine(config):
     """The engine for a merged config; unknown rule names in it are exit-2 errors too."""
-    from .config import ConfigError
-
-    engine = build_engine(config.packs, config.select, config.ignore, config.severity, config.allow)
-    known = {n for r in engine.packset.rules for n in (r.id, r.pack, r.category)}
-    try:
-        config.validate_names(known, {r.id for r in engine.packset.rules})
-    except ConfigError as exc:
-        raise UsageFailure(str(exc)) from None
-    return engine
+    return build_engine(config.packs, config.select, config.ignore, config.severity, config.allow, config=config)
 
 
 @main.command()
@@ -133,8 +137,10 @@ def _config_engine(config):
               help="Only findings on lines changed since REV (default HEAD), in files of `git diff`.")
 @click.option("--stdin-name", default="-", help="Path to report for text read from stdin.")
 @click.option("--color/--no-color", default=None, help="Colour text output (default: on a TTY).")
+@click.option("--quiet", "-q", is_flag=True, help="No summary or notes on stderr (findings and errors still shown).")
 def check(paths, fmt, config_path, no_config, select, ignore, packs, severities, allow, include, exclude, fail_on,
-          baseline, no_baseline, write_baseline, report_unused_suppressions, diff_rev, stdin_name, color):
+          max_size, baseline, no_baseline, write_baseline, report_unused_suppressions, diff_rev, stdin_name, color,
+          quiet):
     """Check scripts and posts (.txt, .md, .srt, .docx; directories recurse; - reads stdin)."""
     from . import baseline as baselines
     from .lint import check_paths
@@ -144,7 +150,7 @@ def check(paths, fmt, config_path, no_config, select, ignore, packs, severities,
     if fmt not in FORMATTERS:
         raise UsageFailure(f"unknown format {fmt!r} (choose from auto, {', '.join(sorted(FORMATTERS))})")
     config = _load_config(config_path, no_config, select, ignore, packs, severities, allow, include, exclude,
-                          fail_on, baseline, no_baseline)
+                          fail_on, baseline, no_baseline, max_size)
     engine = _config_engine(config)
     changed = None
     if diff_rev is not None:
@@ -158,18 +164,21 @@ def check(paths, fmt, config_path, no_config, select, ignore, packs, severities,
         paths = gitdiff.files_in(changed, paths)
     elif not paths:
         raise click.UsageError("Missing argument 'PATHS...'.")
-    errors: list[str] = []
-    results = check_paths(engine, paths, stdin_name=stdin_name, errors=errors, config=config,
-                          report_unused=report_unused_suppressions)
+    matched: set[str] = set()
+    results = check_paths(engine, paths, stdin_name=stdin_name, config=config,
+                          report_unused=report_unused_suppressions, matched=matched)
+    _nothing_selected(paths, config, results, matched, quiet, changed is not None)
     if changed is not None:
         gitdiff.restrict(results, changed)
-    for message in errors:
-        click.echo(f"cguard: warning: {message}", err=True)
+    if fmt != "text":  # text output shows them with their file
+        for r in results:
+            for message in r.warnings:
+                click.echo(f"cguard: warning: {r.path}: {message}", err=True)
     try:
         if write_baseline:
             n = baselines.write(write_baseline, results)
             click.echo(f"cguard: wrote {n} finding(s) to {write_baseline}", err=True)
-            sys.exit(1 if any(r.error for r in results) else 0)
+            sys.exit(1 if any(r.error or r.warnings for r in results) else 0)
         baseline_file = config.baseline_file()
         if baseline_file is not None:
             dropped, stale = baselines.Baseline.load(baseline_file).filter(results)
@@ -180,7 +189,36 @@ def check(paths, fmt, config_path, no_config, select, ignore, packs, severities,
     except baselines.BaselineError as exc:
         raise UsageFailure(str(exc)) from None
     FORMATTERS[fmt](results, sys.stdout, color=sys.stdout.isatty() if color is None else color, rules=engine.rules)
+    clean = results and not any(r.findings or r.error or r.warnings for r in results)
+    if clean and fmt == "text" and not quiet:  # a clean run says so, as ruff's "All checks passed!"
+        click.echo(f"cguard: {len(results)} file{'s' if len(results) != 1 else ''} checked, no findings", err=True)
     sys.exit(exit_code(results, config.fail_on))
+
+
+def _nothing_selected(paths, config, results, matched: set[str], quiet: bool, diff: bool) -> None:
+    """Say so when the paths gave no file to check, or an ``include`` glob chose nothing.
+
+    As ESLint does for a pattern that matches no file, a run in which the config's include
+    globs chose nothing from the directories given, and so checked nothing, is a configuration
+    error (exit 2): a stale or mistyped glob must not pass as a clean run. An include glob that
+    matched nothing while others did is a warning; so is a run left with nothing to check by
+    the suffixes or the exclude globs (as ruff's "No Python files found"), which pre-commit
+    can cause legitimately."""
+    from pathlib import Path
+
+    dirs = [p for p in paths if p != "-" and Path(p).is_dir()]
+    unmatched = [g for g in config.include if g not in matched] if dirs else []
+    where = ", ".join(dirs)
+    if unmatched and not results:
+        raise UsageFailure(f"include {', '.join(map(repr, unmatched))} matched no file under {where}, so nothing "
+                           f"was checked; fix `include:` in {config.where.get('include', 'the config')} or --include")
+    if quiet:
+        return
+    for glob in unmatched:
+        click.echo(f"cguard: warning: include {glob!r} matched no file under {where}", err=True)
+    if not results:
+        click.echo("cguard: warning: no file to check" + (" changed since the revision" if diff else
+                   " (by suffix .txt .md .markdown .srt .docx, --include and --exclude)"), err=True)
 
 
 @main.group()
@@ -421,7 +459,10 @@ def scan(listings, out, summary_path, html_path, input_format, maps, delimiter, 
     from .batch import EngineSpec, ReaderError, ScanError, ScanOptions, check_outputs, exit_status, progress_wanted
     from .listings import MappingError, parse_map_options
 
-    build_engine(packs, _split(select), _split(ignore))  # pack errors: exit 2 before any row
+    from .config import Config
+
+    # pack errors and unknown --select/--ignore names: exit 2 before any row
+    _config_engine(Config().merged(select=_split(select), ignore=_split(ignore), packs=packs))
 
     def opened(source):
         """Before any row: which column feeds which field (unless -q), and what reads badly."""
@@ -478,13 +519,15 @@ def scan(listings, out, summary_path, html_path, input_format, maps, delimiter, 
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--write", is_flag=True, help="Apply the fixes to the files instead of printing a diff.")
 @_config_options
-def fix(paths, write, config_path, no_config, select, ignore, packs, severities, allow, include, exclude, fail_on):
+def fix(paths, write, config_path, no_config, select, ignore, packs, severities, allow, include, exclude, fail_on,
+        max_size):
     """Replace each finding that has exactly one literal suggestion: print a unified diff, or
     apply it with --write. Findings with several, no or advisory suggestions are listed on
     stderr for a human. Exit 1 while anything is left to do."""
     from .fix import plan_paths
 
-    config = _load_config(config_path, no_config, select, ignore, packs, severities, allow, include, exclude, fail_on)
+    config = _load_config(config_path, no_config, select, ignore, packs, severities, allow, include, exclude, fail_on,
+                          max_size=max_size)
     plans = plan_paths(_config_engine(config), paths, config)
     fixed = files = 0
     for plan in plans:
@@ -512,9 +555,9 @@ def fix(paths, write, config_path, no_config, select, ignore, packs, severities,
 @click.option("--baseline", type=click.Path(dir_okay=False), help="Baseline file to report.")
 @click.option("--no-baseline", is_flag=True, help="Ignore any baseline.")
 def show_config(config_path, no_config, select, ignore, packs, severities, allow, include, exclude, fail_on,
-                baseline, no_baseline):
+                max_size, baseline, no_baseline):
     """Print the configuration in force here (file + flags, merged) as YAML."""
     config = _load_config(config_path, no_config, select, ignore, packs, severities, allow, include, exclude,
-                          fail_on, baseline, no_baseline)
+                          fail_on, baseline, no_baseline, max_size)
     _config_engine(config)  # the same validation a check would do
     click.echo(config.dump(), nl=False)

@@ -17,12 +17,14 @@ from typing import Any
 import pathspec
 import yaml
 
+from .documents import MAX_SIZE, format_size
+
 CONFIG_NAMES = (".cguard.yaml", "cguard.yaml")
 BASELINE_NAME = ".cguard-baseline.json"
 FAIL_ON = ("error", "warning", "info", "never")
 SEVERITIES = ("error", "warning", "info")
 KEYS = ("select", "ignore", "packs", "severity", "allow", "include", "exclude", "fail-on", "per-file", "baseline",
-        "profile", "scoring")
+        "max-size", "profile", "scoring")
 PER_FILE_KEYS = ("files", "select", "ignore", "severity", "allow", "fail-on")
 
 
@@ -65,6 +67,7 @@ class Config:
     exclude: tuple[str, ...] = ()
     fail_on: str = "error"
     per_file: tuple[PerFile, ...] = ()
+    max_size: int = MAX_SIZE  # bytes read per document; a larger one is an error for that file
     baseline: Path | None = None  # set explicitly (config key or flag)
     baseline_off: bool = False  # ``baseline: false`` or --no-baseline
     profile: str | None = None  # scoring profile: a built-in name or a path (made absolute)
@@ -85,10 +88,11 @@ class Config:
         rel = self.relative(path)
         return rel is not None and any(glob_match(g, rel) for g in self.exclude)
 
-    def included(self, path: str | Path) -> bool:
-        """Whether a file found inside a directory is checked (``include`` globs, when set)."""
+    def included_by(self, path: str | Path) -> list[str]:
+        """The ``include`` globs that choose a file found inside a directory (none: the file
+        is not checked, when the config has include globs)."""
         rel = self.relative(path)
-        return rel is not None and any(glob_match(g, rel) for g in self.include)
+        return [g for g in self.include if glob_match(g, rel)] if rel is not None else []
 
     def base_settings(self) -> FileSettings:
         return FileSettings(tuple(self.select), tuple(dict.fromkeys(self.ignore)),
@@ -125,9 +129,10 @@ class Config:
     # -- merging ---------------------------------------------------------------------------
 
     def merged(self, *, select=(), ignore=(), packs=(), severity=None, allow=(), include=(), exclude=(),
-               fail_on=None, baseline=None, no_baseline=False) -> "Config":
-        """Command-line flags over the file: --select, --include, --fail-on and --baseline
-        replace; --ignore, --pack, --allow and --exclude add; --severity overrides per rule."""
+               fail_on=None, baseline=None, no_baseline=False, max_size=None) -> "Config":
+        """Command-line flags over the file: --select, --include, --fail-on, --max-size and
+        --baseline replace; --ignore, --pack, --allow and --exclude add; --severity overrides
+        per rule."""
         from_cli = {"select": frozenset(select), "ignore": frozenset(ignore), "severity": frozenset(severity or {})}
         return replace(
             self,
@@ -139,6 +144,7 @@ class Config:
             include=tuple(include) or self.include,
             exclude=self.exclude + tuple(exclude),
             fail_on=fail_on or self.fail_on,
+            max_size=self.max_size if max_size is None else max_size,
             baseline=Path(baseline) if baseline else self.baseline,
             baseline_off=no_baseline or (self.baseline_off and not baseline),
             from_cli=from_cli,
@@ -169,7 +175,7 @@ class Config:
         out: dict[str, Any] = {
             "select": list(self.select), "ignore": list(self.ignore), "packs": list(self.packs),
             "severity": dict(self.severity), "allow": list(self.allow), "include": list(self.include),
-            "exclude": list(self.exclude), "fail-on": self.fail_on,
+            "exclude": list(self.exclude), "fail-on": self.fail_on, "max-size": format_size(self.max_size),
         }
         out["per-file"] = [
             {k: v for k, v in (("files", list(p.files)), ("select", None if p.select is None else list(p.select)),
@@ -354,6 +360,11 @@ def _build(path: Path, raw: dict) -> Config:
         kw["severity"] = _severities(get["severity"], path, where["severity"], "severity")
     if "fail-on" in get:
         kw["fail_on"] = _choice(get["fail-on"], where["fail-on"], "fail-on", FAIL_ON)
+    if "max-size" in get:
+        try:
+            kw["max_size"] = parse_size(get["max-size"])
+        except ValueError as exc:
+            raise ConfigError(f"{where['max-size']}: max-size: {exc}") from None
     if "baseline" in get:
         value = get["baseline"]
         if value is False:
@@ -447,10 +458,18 @@ def _per_file(value, path: Path, at: str) -> tuple[PerFile, ...]:
 
 
 def _strings(value, at: str, key: str, split: bool = False) -> tuple[str, ...]:
+    from .scoring.yamlpos import line_of
+
     if isinstance(value, str):
         value = [value]
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+    if not isinstance(value, list):
         raise ConfigError(f"{at}: {key} must be a string or a list of strings, not {_kind(value)}")
+    for i, v in enumerate(value):
+        if not isinstance(v, str):
+            item_at = f"{at.rsplit(':', 1)[0]}:{line_of(value, i)}" if line_of(value, i) else at
+            shown = "" if v is None else f" ({v!r})"
+            raise ConfigError(f"{item_at}: {key}: item {i + 1}{shown} is {_kind(v)}, expected a string"
+                              + (" (quote it)" if isinstance(v, (bool, int, float)) else ""))
     if split:
         value = [p.strip() for v in value for p in v.split(",")]
     return tuple(v.strip() for v in value if v.strip())
@@ -466,6 +485,20 @@ def _severities(value, path: Path, at: str, key: str) -> dict[str, str]:
         k_line = line_of(value, k)
         out[str(k)] = _choice(v, f"{path}:{k_line}" if k_line else at, f"{key} {k}", SEVERITIES)
     return out
+
+
+_SIZE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([kmg]?)(?:i?b)?\s*", re.I)
+
+
+def parse_size(value) -> int:
+    """Bytes from ``20M``, ``500k``, ``1.5 GiB`` or a plain number of bytes (K, M, G count 1024s)."""
+    m = _SIZE.fullmatch(str(value)) if not isinstance(value, bool) else None
+    if m is None:
+        raise ValueError(f"expected a size such as 20M, 500K or a number of bytes, not {value!r}")
+    size = int(float(m.group(1)) * 1024 ** " kmg".index(m.group(2).lower() or " "))
+    if size < 1:
+        raise ValueError(f"expected a size of at least 1 byte, not {value!r}")
+    return size
 
 
 def _choice(value, at: str, key: str, choices) -> str:

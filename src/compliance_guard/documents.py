@@ -1,10 +1,11 @@
 """Readers: bytes -> text (UTF-8 with or without BOM, UTF-16 with BOM, GB18030/GBK) and
 the parts of a document that are checked.
 
-A document is checked through a *mask*: characters that must not be checked (SRT indices and
-timings, Markdown code, URLs, HTML tags, front matter) are replaced one-for-one by a private-use
-character, so offsets, lines and columns stay those of the file and no region bookkeeping is
-needed downstream.
+A document's text is the decoded file as it is, line endings included (``\\r\\n``, ``\\r`` and
+``\\n`` all end a line: findings.LineIndex), so offsets are those of the file. It is checked
+through a *mask*: characters that must not be checked (SRT indices and timings, Markdown code,
+URLs, HTML tags, front matter) are replaced one-for-one by a private-use character, so offsets,
+lines and columns stay those of the file and no region bookkeeping is needed downstream.
 """
 from __future__ import annotations
 
@@ -12,8 +13,10 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 MASK = "\ue000"  # private use: not filler, not a term character; blocks matches across it
+MAX_SIZE = 20 * 1024 * 1024  # bytes per document unless --max-size / max-size: says otherwise
 TEXT_SUFFIXES = (".txt", ".md", ".markdown", ".srt")
 DOCUMENT_SUFFIXES = TEXT_SUFFIXES + (".docx",)
 
@@ -50,7 +53,7 @@ class Document:
         chars = list(self.text)
         for s, e in self.masked:
             for i in range(s, e):
-                if chars[i] != "\n":
+                if chars[i] not in "\r\n":
                     chars[i] = MASK
         return "".join(chars)
 
@@ -86,10 +89,28 @@ def sniff(data: bytes, name: str) -> tuple[str, str, bytes]:
             ) from None
 
 
-def read_path(path: str | os.PathLike) -> Document:
+def read_limited(stream: BinaryIO, name: str, limit: int = MAX_SIZE) -> bytes:
+    """The bytes of ``stream``, reading at most ``limit + 1`` of them: a larger input (a huge
+    file, /dev/zero, an endless pipe) is a DocumentError for that input, not a runaway."""
+    data = stream.read(limit + 1)
+    if len(data) > limit:
+        raise DocumentError(f"{name}: larger than {format_size(limit)}; not checked "
+                            f"(raise the limit with --max-size or max-size: in the config)")
+    return data
+
+
+def format_size(n: int) -> str:
+    for unit, size in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if n >= size:
+            return f"{n / size:.4g} {unit}"
+    return f"{n} bytes"
+
+
+def read_path(path: str | os.PathLike, limit: int = MAX_SIZE) -> Document:
     p = Path(path)
     try:
-        data = p.read_bytes()
+        with open(p, "rb") as fh:
+            data = read_limited(fh, str(p), limit)
     except OSError as exc:
         raise DocumentError(f"{p}: {exc.strerror or exc}") from None
     if p.suffix.lower() == ".docx":
@@ -109,7 +130,6 @@ def from_docx(path: str, data: bytes) -> Document:
 
 def from_text(path: str, text: str, kind: str | None = None) -> Document:
     """Build a Document, choosing the reader from ``kind`` or the file suffix."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
     kind = kind or _kind_of(path)
     doc = Document(path=path, text=text, kind=kind)
     if kind == "srt":
@@ -117,8 +137,17 @@ def from_text(path: str, text: str, kind: str | None = None) -> Document:
     elif kind == "markdown":
         from .markdown import unchecked_spans
 
-        doc.masked = unchecked_spans(text)
+        doc.masked = unchecked_spans(lf_text(text))
     return doc
+
+
+def lf_text(text: str) -> str:
+    """``text`` with every line ending as ``\\n`` and the same length (``\\r\\n`` becomes a space
+    and ``\\n``), for the line scanners of Markdown and SRT: their spans and offsets are then
+    those of ``text``."""
+    if "\r" not in text:
+        return text
+    return text.replace("\r\n", " \n").replace("\r", "\n")
 
 
 def _kind_of(path: str) -> str:
@@ -134,7 +163,7 @@ def _mask_srt(doc: Document) -> None:
     """Only cue text is checked; indices and timing lines are masked."""
     masked: list[tuple[int, int]] = []
     pos = 0
-    lines = doc.text.split("\n")
+    lines = lf_text(doc.text).split("\n")
     i = 0
     starts = []
     for line in lines:
@@ -158,7 +187,9 @@ def _mask_srt(doc: Document) -> None:
             while i < len(lines) and lines[i].strip():
                 i += 1
             if i > first:
-                doc.cues.append(Cue(start_ms, end_ms, starts[first], starts[i - 1] + len(lines[i - 1])))
+                end = starts[i - 1] + len(lines[i - 1])
+                end -= doc.text[end - 1:end] == "\r"  # the CR of a CRLF is the line ending
+                doc.cues.append(Cue(start_ms, end_ms, starts[first], end))
             continue
         i += 1
     doc.masked = masked

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -19,14 +20,24 @@ import regex
 
 from . import segment
 from .checks import REGISTRY, gate_for, load_all
+from .documents import MASK
 from .findings import Finding, LineIndex, Severity, sort_key
 from .normalize import Normalized, normalize, normalized_text
 from .packs import PackSet, Rule, load_packs
 
-REGEX_TIMEOUT = 1.0  # seconds per pattern per text
+REGEX_TIMEOUT = 1.0  # seconds per regex call
+WINDOW = 4096  # characters a pattern rule's regex is run over per call (engine._scan)
+LOOKAROUND = 32  # characters past a window left for lookaheads
 CONTEXT = 24  # characters either side searched by allow / evidence patterns
-_SENTENCE_END = regex.compile(r"[。！？!?；;\n]+")
+_SENTENCE_END = regex.compile(r"[。！？!?；;\r\n]+")
 _WORDCHAR = regex.compile(r"[a-z0-9]")
+_CLAUSE_BREAK = regex.compile(rf"[\n{MASK}]")
+_LAST_CLAUSE_BREAK = regex.compile(rf"[\n{MASK}]", regex.REVERSE)
+# Not words: spaces, Markdown emphasis (* _ ~~), emoji and other symbols; where they touch a
+# boundary (the clause's ends, punctuation) they are dropped from the context of a hit.
+_SOFT = r"(?:[^\S\n]|[*_]|~~|\p{So}|\p{Sk}|\p{Me}|\p{Extended_Pictographic})++"
+_BOUNDARY = r"[\p{P}\p{Sm}--[*_]]"
+_SOFT_AT_EDGE = regex.compile(rf"^{_SOFT}|{_SOFT}$|(?<={_BOUNDARY}){_SOFT}|{_SOFT}(?={_BOUNDARY})", regex.V1)
 TRIGGER = -2
 
 
@@ -49,19 +60,27 @@ class Engine:
     def __init__(self, packset: PackSet, select: Iterable[str] = (), ignore: Iterable[str] = (),
                  severity: dict[str, str] | None = None, allow_terms: Iterable[str] = ()):
         self.packset = packset
-        select, ignore = set(select), set(ignore)
-        overrides = {k: Severity.parse(v) for k, v in (severity or {}).items()}
+        # rule ids, pack names and categories in any case; one that names nothing is an error
+        # (a typo would otherwise silently check everything, or nothing)
+        select, ignore = {n.casefold() for n in select}, {n.casefold() for n in ignore}
+        overrides = {k.casefold(): Severity.parse(v) for k, v in (severity or {}).items()}
+        known = packset.names()
+        for what, names, pool in (("rule, pack or category", select | ignore, known),
+                                  ("rule", set(overrides), {r.id.casefold() for r in packset.rules})):
+            unknown = sorted(names - pool)
+            if unknown:
+                raise ValueError(f"unknown {what} {unknown[0]!r} (see `cguard rules list`)")
         self.rules: list[Rule] = []
         for rule in packset.rules:
-            keys = {rule.id, rule.pack, rule.category}
+            keys = {rule.id.casefold(), rule.pack.casefold(), rule.category.casefold()}
             if select and not keys & select:
                 continue
             if keys & ignore:
                 continue
-            if rule.id in overrides:
+            if rule.id.casefold() in overrides:
                 from dataclasses import replace
 
-                rule = replace(rule, severity=overrides[rule.id])
+                rule = replace(rule, severity=overrides[rule.id.casefold()])
             self.rules.append(rule)
         self.allow_terms = [t for t in (normalized_text(a) for a in allow_terms) if t]
         self.collapse = "".join(sorted({c for p in packset.packs for c in p.repeatable}))
@@ -132,7 +151,8 @@ class Engine:
                 for f in check(text, rule):
                     findings.append(self._complete(f, rule))
         if self.allow_terms:
-            findings = [f for f in findings if not self._allow_listed(norm, f)]
+            covered = _AllowListed(norm, self.allow_terms)
+            findings = [f for f in findings if not covered(f)]
         return sorted(_resolve_overlaps(findings), key=sort_key)
 
     # -- candidates ------------------------------------------------------------------------
@@ -146,27 +166,46 @@ class Engine:
                     hits.append(_Hit(rule, start, end, term, group))
         return hits
 
-    def _pattern_hits(self, norm: Normalized, triggered: set[str], errors: list[str] | None) -> list[_Hit]:
+    def _pattern_hits(self, norm: Normalized, triggers: dict[str, list[tuple[int, int]]],
+                      errors: list[str] | None) -> list[_Hit]:
+        """Matches of the pattern rules, each regex run on bounded windows (``_scan``): around
+        the occurrences of its triggers, or over the whole text in pieces for a rule without
+        triggers, so that a large document never makes one call that runs into the timeout.
+        A pattern whose longest match has no bound (a user's ``\\s*``) runs in one call."""
         hits = []
+        text = norm.text
+        small = len(text) <= WINDOW  # one call per pattern, as the windows would be the text
+        whole = [(0, len(text))]
         for rule in self._pattern_rules:
-            if rule.triggers and rule.id not in triggered:
+            spans = triggers.get(rule.id)
+            if rule.triggers and not spans:
                 continue
+            width = rule.max_width
+            if small or width is None:
+                matches = rule.pattern.finditer(text, timeout=REGEX_TIMEOUT)
+            else:
+                windows = _merged((max(0, s - width), min(len(text), e + width)) for s, e in spans) if spans else whole
+                matches = _scan(rule.pattern, text, windows, width)
             try:
-                for m in rule.pattern.finditer(norm.text, timeout=REGEX_TIMEOUT):
+                for m in matches:
                     if m.end() > m.start():
                         hits.append(_Hit(rule, m.start(), m.end(), m.group(0)))
             except TimeoutError:
                 if errors is not None:
-                    errors.append(f"{rule.file}:{rule.line}: rule {rule.id}: pattern timed out after {REGEX_TIMEOUT:g}s; skipped")
+                    errors.append(f"not fully checked for rule {rule.id} ({rule.file}:{rule.line}): its pattern "
+                                  f"timed out after {REGEX_TIMEOUT:g}s")
         return hits
 
     # -- verification ------------------------------------------------------------------------
 
     def _verify(self, norm: Normalized, hits: list[_Hit], errors: list[str] | None) -> list[Finding]:
         text = norm.text
-        triggered = {h.rule.id for h in hits if h.group == TRIGGER}
+        triggers: dict[str, list[tuple[int, int]]] = {}
+        for h in hits:
+            if h.group == TRIGGER:
+                triggers.setdefault(h.rule.id, []).append((h.start, h.end))
         hits = [h for h in _complete_groups(hits) if h.group != TRIGGER and _word_edges_ok(text, h.start, h.end)]
-        hits += self._pattern_hits(norm, triggered, errors)
+        hits += self._pattern_hits(norm, triggers, errors)
         need_tokens = [(h.start, h.end) for h in hits if h.rule.boundary == "token"]
         edges = segment.token_edges(text, need_tokens) if need_tokens else set()
         kept: list[_Hit] = []
@@ -194,7 +233,7 @@ class Engine:
         ostart, oend = norm.span(s, e)
         original = norm.original[ostart:oend]
         severity, message = rule.severity, rule.message
-        if rule.needs_evidence and _context_match(norm.text, s, e, rule.needs_evidence.patterns, errors):
+        if rule.needs_evidence and _context_match(norm.text, s, e, rule.needs_evidence.patterns, rule, errors):
             severity = min(severity, Severity.WARNING, key=lambda x: x.rank)
             message = rule.needs_evidence.message
         return Finding(
@@ -210,20 +249,26 @@ class Engine:
         f.source = f.source or rule.source
         return f
 
-    def _allow_listed(self, norm: Normalized, f: Finding) -> bool:
-        local = normalized_text(f.text)
-        return any(local in a or a in local for a in self.allow_terms if _covers(norm, f, a))
 
+class _AllowListed:
+    """Whether a finding lies inside an occurrence of an allow-listed term (a brand name such
+    as 最好牌 or 第一坊 covers the 最好 or 第一 in it). A term that merely overlaps the finding,
+    or sits inside it (``--allow 最`` and 全网最低价), does not drop it."""
 
-def _covers(norm: Normalized, f: Finding, term: str) -> bool:
-    """Whether an allow-listed term (a brand name) occurs in the text over the finding."""
-    pos = norm.text.find(term)
-    while pos != -1:
-        s, e = norm.span(pos, pos + len(term))
-        if s < f.end and e > f.start:
-            return True
-        pos = norm.text.find(term, pos + 1)
-    return False
+    def __init__(self, norm: Normalized, terms: list[str]):
+        spans = []
+        for term in terms:
+            pos = norm.text.find(term)
+            while pos != -1:
+                spans.append(norm.span(pos, pos + len(term)))
+                pos = norm.text.find(term, pos + 1)
+        spans.sort()
+        self._starts = [s for s, _ in spans]
+        self._reach = list(itertools.accumulate((e for _, e in spans), max))  # furthest end so far
+
+    def __call__(self, f: Finding) -> bool:
+        i = bisect.bisect_right(self._starts, f.start) - 1
+        return i >= 0 and self._reach[i] >= f.end
 
 
 def _complete_groups(hits: list[_Hit]) -> list[_Hit]:
@@ -236,6 +281,44 @@ def _complete_groups(hits: list[_Hit]) -> list[_Hit]:
     if not groups:
         return hits
     return [h for h in hits if h.group < 0 or len(groups[h.rule.id]) == len(h.rule.all_of)]
+
+
+def _merged(windows: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Overlapping or touching windows joined, in order."""
+    out: list[tuple[int, int]] = []
+    for s, e in sorted(windows):
+        if out and s <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], e))
+        else:
+            out.append((s, e))
+    return out
+
+
+def _scan(pattern, text: str, windows: list[tuple[int, int]], width: int):
+    """The matches ``pattern.finditer(text)`` finds inside ``windows``, found in calls over at
+    most WINDOW characters (plus room for the longest match, ``width``, and lookaheads).
+
+    The windows hold every match: around a trigger, a match that contains it reaches at most
+    ``width`` characters either side; merged windows are never split where a match could
+    straddle the cut unnoticed, because a piece's matches that run past its end are not taken
+    but looked for again from their start in the next piece. Lookbehinds see the text before a
+    piece (``pos``), lookaheads up to ``width + LOOKAROUND`` characters past it.
+    """
+    margin = width + LOOKAROUND
+    cursor = 0  # end of the last match: finditer's matches never overlap
+    for ws, we in windows:
+        start = max(ws, cursor)
+        while start < we:
+            stop = min(we, start + WINDOW)
+            endpos = min(len(text), stop + margin)
+            resume = stop
+            for m in pattern.finditer(text, start, endpos, timeout=REGEX_TIMEOUT):
+                if m.end() > stop and endpos < len(text) and m.start() > start:
+                    resume = m.start()  # perhaps cut short by endpos: the next piece decides
+                    break
+                cursor = max(cursor, m.end())
+                yield m
+            start = max(resume, cursor)
 
 
 def _word_edges_ok(text: str, s: int, e: int) -> bool:
@@ -256,22 +339,51 @@ def _allowed(text: str, h: _Hit, errors) -> bool:
             if pos <= h.start and pos + len(token) >= h.end:
                 return True
             pos = text.find(token, pos + 1, h.start + len(token))
-    return bool(allow.patterns) and _context_match(text, h.start, h.end, allow.patterns, errors)
+    return bool(allow.patterns) and _context_match(text, h.start, h.end, allow.patterns, h.rule, errors)
 
 
-def _context_match(text: str, s: int, e: int, patterns, errors) -> bool:
-    """A pattern match in the window around [s, e) that overlaps [s, e)."""
-    ws = max(0, s - CONTEXT)
-    window = text[ws:min(len(text), e + CONTEXT)]
+def _context_match(text: str, s: int, e: int, patterns, rule: Rule, errors) -> bool:
+    """A pattern match in the clause around [s, e) (``_clause``) that overlaps [s, e)."""
+    window, hs, he = _clause(text, s, e)
     for pattern in patterns:
         try:
             for m in pattern.finditer(window, timeout=REGEX_TIMEOUT, overlapped=True):
-                if m.start() + ws < e and m.end() + ws > s:
+                if m.start() < he and m.end() > hs:
                     return True
         except TimeoutError:
             if errors is not None:
-                errors.append(f"pattern {pattern.pattern!r} timed out; skipped")
+                errors.append(f"not fully checked for rule {rule.id} ({rule.file}:{rule.line}): its exemption "
+                              f"pattern {pattern.pattern!r} timed out after {REGEX_TIMEOUT:g}s")
     return False
+
+
+def _clause(text: str, s: int, e: int) -> tuple[str, int, int]:
+    """The window that allow and evidence patterns see around normalised ``[s, e)``, and the
+    hit's span in it: up to CONTEXT characters either side, cut at a line break or a masked
+    (unchecked) region, and without the spaces, emphasis marks and emoji that sit between a
+    word and a boundary. An exemption such as 最好 + verb must see the next real word: in
+    ``效果最好␠``, ``**最好**``, ``最好__`` or ``最好😀`` nothing follows 最好, as in ``效果最好``.
+    (Between two Han characters the normaliser has dropped such filler already.)"""
+    lo, hi = max(0, s - CONTEXT), min(len(text), e + CONTEXT)
+    cut = _CLAUSE_BREAK.search(text, e, hi)
+    if cut is not None:
+        hi = cut.start()
+    cut = _LAST_CLAUSE_BREAK.search(text, lo, s)
+    if cut is not None:
+        lo = cut.end()
+    window, hs, he = text[lo:hi], s - lo, e - lo
+    pieces, last, removed = [], 0, 0
+    for m in _SOFT_AT_EDGE.finditer(window):
+        if m.start() < he and m.end() > hs:
+            continue  # never inside the hit
+        pieces.append(window[last:m.start()])
+        last = m.end()
+        if m.end() <= hs:
+            removed += m.end() - m.start()
+    if not pieces:
+        return window, hs, he
+    pieces.append(window[last:])
+    return "".join(pieces), hs - removed, he - removed
 
 
 def _cooccurrences(norm: Normalized, hits: list[_Hit]) -> list[tuple[int, int]]:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass, field
 from dataclasses import fields as _fields
 from enum import Enum
@@ -85,15 +86,22 @@ class Finding:
         return replace(self, start=self.start + delta, end=self.end + delta)
 
 
+LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
 class LineIndex:
-    """Maps code-point offsets of one text to 1-based (line, column)."""
+    """Maps code-point offsets of one text to 1-based (line, column).
+
+    ``\\r\\n``, a lone ``\\r`` and ``\\n`` each end a line, as editors and LSP count them, so
+    offsets stay those of the decoded file whatever its line endings.
+    """
 
     def __init__(self, text: str):
-        self._starts = [0]
-        pos = text.find("\n")
-        while pos != -1:
-            self._starts.append(pos + 1)
-            pos = text.find("\n", pos + 1)
+        self.text = text
+        self._starts = [0] + [m.end() for m in LINE_BREAK.finditer(text)]
+
+    def __len__(self) -> int:
+        return len(self._starts)
 
     def position(self, offset: int) -> tuple[int, int]:
         i = bisect.bisect_right(self._starts, offset) - 1
@@ -101,6 +109,11 @@ class LineIndex:
 
     def line_start(self, line: int) -> int:
         return self._starts[line - 1]
+
+    def line(self, line: int) -> str:
+        """The text of a 1-based line, without its line ending."""
+        end = self._starts[line] if line < len(self._starts) else len(self.text)
+        return self.text[self._starts[line - 1]:end].rstrip("\r\n")
 
     def locate(self, finding: Finding) -> Finding:
         finding.line, finding.column = self.position(finding.start)

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .documents import DocumentError, from_text, sniff
+from .documents import MAX_SIZE, DocumentError, from_text, read_limited, sniff
 from .findings import Finding
 
 # Advice, placeholders and notes: a writer must act, the text cannot be pasted in.
@@ -91,14 +91,16 @@ def _lines(text: str) -> list[str]:
     return out
 
 
-def plan_file(path: str | Path, check) -> FilePlan:
-    """Read ``path``, check it with ``check(doc) -> findings`` and plan its edits."""
+def plan_file(path: str | Path, check, limit: int = MAX_SIZE) -> FilePlan:
+    """Read ``path`` (at most ``limit`` bytes), check it with ``check(doc) -> findings`` and
+    plan its edits."""
     plan = FilePlan(str(path))
     if Path(path).suffix.lower() == ".docx":
         plan.error = f"{path}: .docx files are not fixed automatically; apply the suggestions in Word"
         return plan
     try:
-        plan.data = Path(path).read_bytes()
+        with open(path, "rb") as fh:
+            plan.data = read_limited(fh, str(path), limit)
         plan.text, plan.codec, plan.bom = sniff(plan.data, str(path))
     except OSError as exc:
         plan.error = f"{path}: {exc.strerror or exc}"
@@ -117,18 +119,16 @@ def plan_file(path: str | Path, check) -> FilePlan:
 
 
 def plan_edits(raw: str, findings: list[Finding], markdown: bool = False) -> tuple[list[Edit], list[tuple[Finding, str]]]:
-    """Edits for ``findings`` (located in the newline-normalised text of ``raw``) as spans of
-    ``raw``, and the findings left for a human with the reason."""
-    starts = [0] + [m.end() for m in _NEWLINE.finditer(raw)]
+    """Edits for ``findings`` (offsets into ``raw``, the decoded file as it is) and the
+    findings left for a human with the reason."""
     manual: list[tuple[Finding, str]] = []
     candidates: list[tuple[int, int, str, Finding]] = []
     spans: list[tuple[int, int, Finding]] = []
     for f in findings:
-        if f.line != f.end_line or "\n" in f.text:
+        if f.line != f.end_line or _NEWLINE.search(f.text):
             manual.append((f, "spans a line break"))
             continue
-        s = starts[f.line - 1] + f.column - 1
-        e = starts[f.line - 1] + f.end_column - 1
+        s, e = f.start, f.end
         if raw[s:e] != f.text:
             manual.append((f, "its position does not match the file"))
             continue
@@ -174,5 +174,6 @@ def plan_paths(engine, paths, config=None) -> list[FilePlan]:
             plans.append(FilePlan("-", error="-: cguard fix needs files, not stdin"))
             continue
         file_engine, _ = engines.for_path(path)
-        plans.append(plan_file(path, lambda doc, e=file_engine: check_document(e, doc)))
+        plans.append(plan_file(path, lambda doc, e=file_engine: check_document(e, doc),
+                               config.max_size if config is not None else MAX_SIZE))
     return plans

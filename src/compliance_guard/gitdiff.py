@@ -7,6 +7,7 @@ file in the diff (a .docx) has no line numbers to compare, so it is checked whol
 """
 from __future__ import annotations
 
+import bisect
 import re
 import subprocess
 from pathlib import Path
@@ -110,7 +111,17 @@ def restrict(results, changed: dict[Path, set[int] | None]) -> None:
         lines = changed.get(Path(r.path).resolve(), set())
         if lines is WHOLE:
             continue
-        r.findings = [f for f in r.findings if any(n in lines for n in range(f.line, f.end_line + 1))]
+        lines_of = _git_lines(r.text)
+        r.findings = [f for f in r.findings if any(n in lines for n in lines_of(f))]
+
+
+def _git_lines(text: str | None):
+    """A finding's line numbers as git counts them: by ``\\n`` alone, so the lone CR line
+    endings that end lines for cguard and editors do not count."""
+    if text is None or "\r" not in text:
+        return lambda f: range(f.line, f.end_line + 1)
+    breaks = [m.start() for m in re.finditer("\n", text)]
+    return lambda f: range(bisect.bisect_left(breaks, f.start) + 1, bisect.bisect_left(breaks, f.end) + 2)
 
 
 def files_in(changed: dict[Path, set[int] | None], paths=(), cwd: Path | None = None) -> list[str]:

@@ -20,6 +20,7 @@ class FileResult:
     error: str | None = None
     text: str | None = None  # the decoded text, for formatters that show context
     fail_on: str | None = None  # a per-file override of --fail-on from the config
+    warnings: list[str] = field(default_factory=list)  # why the file is not fully checked (exit 1)
 
 
 def check_document(engine: Engine, doc: Document, errors: list[str] | None = None,
@@ -35,9 +36,10 @@ def check_document(engine: Engine, doc: Document, errors: list[str] | None = Non
     if suppressions.mentioned(doc.text):
         skip = []
         if doc.kind == "markdown":
+            from .documents import lf_text
             from .markdown import code_spans
 
-            skip = code_spans(doc.text)
+            skip = code_spans(lf_text(doc.text))
         directives = suppressions.parse(doc.text, skip)
         findings = suppressions.apply(doc.text, findings, directives, report_unused)
     return findings
@@ -67,37 +69,49 @@ class EngineSet:
         return self._variants[s]
 
 
-def check_paths(engine: Engine, paths: Iterable[str], stdin_name: str = "-",
-                errors: list[str] | None = None, config: "Config | None" = None,
-                report_unused: bool = False) -> list[FileResult]:
-    """One FileResult per input file; unreadable files carry an error, the rest go on.
+def check_paths(engine: Engine, paths: Iterable[str], stdin_name: str = "-", config: "Config | None" = None,
+                report_unused: bool = False, matched: set[str] | None = None) -> list[FileResult]:
+    """One FileResult per input file; unreadable files carry an error, files not fully checked
+    (a pattern timed out) warnings, and the rest go on.
 
     With a ``config``: its ``include`` globs choose the files found in directories, ``exclude``
     drops files (named ones too, so pre-commit's file lists obey it) and ``per-file`` entries
-    pick the rules and the fail-on level of the files they match."""
-    from .documents import decode
+    pick the rules and the fail-on level of the files they match. ``matched`` collects the
+    include globs that chose a file (select_paths)."""
+    from .documents import MAX_SIZE, decode, read_limited
 
+    limit = config.max_size if config is not None else MAX_SIZE
     engines = EngineSet(engine, config)
     results: list[FileResult] = []
-    for path in select_paths(paths, config, stdin_name):
+    for path in select_paths(paths, config, stdin_name, matched):
         file_engine, fail_on = engines.for_path(stdin_name if str(path) == "-" else path)
         try:
             if str(path) == "-":
-                doc = from_text(stdin_name, decode(sys.stdin.buffer.read(), stdin_name))
+                doc = from_text(stdin_name, decode(read_limited(sys.stdin.buffer, stdin_name, limit), stdin_name))
             else:
-                doc = read_path(path)
+                doc = read_path(path, limit)
         except DocumentError as exc:
             results.append(FileResult(str(path), error=str(exc)))
             continue
-        findings = check_document(file_engine, doc, errors, report_unused)
-        results.append(FileResult(doc.path, findings, text=doc.text, fail_on=fail_on))
+        problems: list[str] = []
+        findings = check_document(file_engine, doc, problems, report_unused)
+        results.append(FileResult(doc.path, findings, text=doc.text, fail_on=fail_on, warnings=problems))
     return results
 
 
-def select_paths(paths: Iterable[str], config: "Config | None" = None, stdin_name: str = "-"):
+def select_paths(paths: Iterable[str], config: "Config | None" = None, stdin_name: str = "-",
+                 matched: set[str] | None = None):
     """The files to check: directories expanded (by ``include`` globs when the config has
-    them, else by suffix), then anything matching ``exclude`` dropped."""
-    want = config.included if config is not None and config.include else None
+    them, else by suffix), then anything matching ``exclude`` dropped. The include globs that
+    chose a file are added to ``matched``, so that a glob that matches nothing can be told."""
+    want = None
+    if config is not None and config.include:
+        def want(path) -> bool:
+            globs = config.included_by(path)
+            if matched is not None:
+                matched.update(globs)
+            return bool(globs)
+
     for path in iter_paths(paths, want=want):
         name = stdin_name if str(path) == "-" else path
         if config is None or not config.excluded(name):
@@ -105,8 +119,9 @@ def select_paths(paths: Iterable[str], config: "Config | None" = None, stdin_nam
 
 
 def exit_status(results: list[FileResult], fail_on: str) -> int:
-    """1 when a file could not be read or has a finding at or above its fail-on level."""
-    if any(r.error for r in results):
+    """1 when a file could not be read or fully checked, or has a finding at or above its
+    fail-on level."""
+    if any(r.error or r.warnings for r in results):
         return 1
     for r in results:
         level = r.fail_on or fail_on

@@ -18,7 +18,7 @@ from . import __version__
 from .documents import from_text
 from .config import Config
 from .engine import Engine
-from .findings import Finding, Severity
+from .findings import Finding, LineIndex, Severity
 from .fix import literal_suggestions
 from .lint import EngineSet, check_document
 
@@ -85,14 +85,14 @@ def document_kind(document: TextDocument) -> str | None:
 
 def diagnostics_for(engine: Engine, document: TextDocument, kind: str) -> list[types.Diagnostic]:
     doc = from_text(document.uri, document.source, kind=kind)
-    lines = doc.text.split("\n")  # \r\n and \r became \n: the same lines the editor counts
+    lines = LineIndex(doc.text)  # \r\n, \r and \n end lines, as LSP counts them
     units = document.position_codec.client_num_units
     return [diagnostic(f, lines, units) for f in check_document(engine, doc)]
 
 
-def diagnostic(f: Finding, lines: list[str], units) -> types.Diagnostic:
+def diagnostic(f: Finding, lines: LineIndex, units) -> types.Diagnostic:
     def position(line: int, column: int) -> types.Position:
-        return types.Position(line=line - 1, character=units(lines[line - 1][: column - 1]))
+        return types.Position(line=line - 1, character=units(lines.line(line)[: column - 1]))
 
     message = f.message
     if f.suggestions:

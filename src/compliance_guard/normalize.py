@@ -6,7 +6,8 @@ original characters. Two passes:
 
 1. ``str.translate`` with a lazily filled per-code-point table: NFKC (which also folds
    full-width forms), traditional -> simplified from OpenCC's character table, Latin
-   lower-casing, invisible characters dropped. Almost every code point maps to exactly one
+   lower-casing, invisible characters dropped, ``\\r`` read as ``\\n`` (a lone CR ends a line
+   too; patterns need only know ``\\n``). Almost every code point maps to exactly one
    character, so the offset map only records the rare ones that were dropped or expanded
    (``…`` -> ``...``), found by one regex scan: no Python loop over the characters.
 2. One regex scan finds what is dropped: filler between two Han characters (spaces, line breaks,
@@ -44,6 +45,8 @@ def _t2s() -> dict[str, str]:
 
 
 def _fold(ch: str) -> str:
+    if ch == "\r":
+        return "\n"
     if "A" <= ch <= "Z" or (ch.isalpha() and ord(ch) < 0x250):
         low = ch.lower()
         return low if len(low) == 1 else ch

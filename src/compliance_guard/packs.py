@@ -11,6 +11,7 @@ file and line.
 """
 from __future__ import annotations
 
+import functools
 import itertools
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,7 +52,23 @@ class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
     """Safe loader that remembers the line of each mapping and of each of its keys."""
 
 
+class _DuplicateKey(Exception):
+    """A mapping key written twice (YAML would keep the last one silently)."""
+
+    def __init__(self, key, line: int, first: int):
+        super().__init__(f"duplicate key {key!r} (also on line {first})")
+        self.line = line
+
+
 def _construct_mapping(loader, node):
+    seen: dict = {}
+    for key_node, _ in node.value:
+        if key_node.tag == "tag:yaml.org,2002:merge" or not isinstance(key_node, yaml.ScalarNode):
+            continue
+        key = loader.construct_object(key_node, deep=True)
+        if key in seen:
+            raise _DuplicateKey(key, key_node.start_mark.line + 1, seen[key])
+        seen[key] = key_node.start_mark.line + 1
     loader.flatten_mapping(node)
     d = _LineDict()
     d.line = node.start_mark.line + 1
@@ -103,6 +120,13 @@ class Rule:
     file: str = ""
     line: int = 0
 
+    @functools.cached_property
+    def max_width(self) -> int | None:
+        """The most characters a match of ``pattern`` can span (None: no bound, or a pattern
+        the analysis cannot read): the engine runs the regex on windows this much wider than
+        the triggers it occurs around."""
+        return pattern_width(self.pattern.pattern, self.pattern.flags) if self.pattern is not None else None
+
     @property
     def kind(self) -> str:
         if self.check:
@@ -146,10 +170,36 @@ class PackSet:
         return [r for p in self.packs for r in p.rules]
 
     def rule(self, rule_id: str) -> Rule:
+        """The rule with this id, in any case (``abs001`` is ABS001)."""
+        wanted = rule_id.casefold()
         for r in self.rules:
-            if r.id == rule_id:
+            if r.id.casefold() == wanted:
                 return r
         raise KeyError(rule_id)
+
+    def names(self) -> set[str]:
+        """Every rule id, pack name and category, casefolded: what a selector may name."""
+        return {n.casefold() for r in self.rules for n in (r.id, r.pack, r.category)}
+
+
+MAX_WIDTH = 1000  # a longer possible match is treated as unbounded
+
+
+def pattern_width(pattern: str, flags: int = 0) -> int | None:
+    """The longest match of a regex, from the standard library's parser (``\\p{…}`` read as
+    one character); None when it has no bound or uses syntax only the ``regex`` module knows."""
+    try:
+        from re import _parser
+    except ImportError:  # Python 3.10
+        import sre_parse as _parser
+    import re
+
+    plain = regex.sub(r"\\[pP]\{[^}]*\}", ".", pattern)
+    try:
+        _, most = _parser.parse(plain, re.IGNORECASE if flags & regex.IGNORECASE else 0).getwidth()
+    except Exception:  # noqa: BLE001 - any syntax re cannot parse: no bound known
+        return None
+    return most if most <= MAX_WIDTH else None
 
 
 def builtin_rules_dir() -> Path:
@@ -284,6 +334,8 @@ def _parse_rule(raw: Any, pack: dict, file: str, variants: dict, lazy: bool) -> 
         }
     elif suggest is not None:
         raise _err(file, kline("suggest"), f"rule {rid}: suggest must be a list or a mapping of term -> list")
+    if not lazy:  # the built-in packs' messages are held to this by the test suite
+        _check_messages(rule, raw, file)
     examples = raw.get("examples")
     if not isinstance(examples, _LineDict):
         raise _err(file, line, f"rule {rid}: no examples (each rule needs examples with bad and good)")
@@ -294,6 +346,47 @@ def _parse_rule(raw: Any, pack: dict, file: str, variants: dict, lazy: bool) -> 
             raise _err(file, examples.line, f"rule {rid}: examples need at least one '{key}' example")
         rule.examples[key] = items
     return rule
+
+
+_PLACEHOLDER = regex.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def _check_messages(rule: Rule, raw: _LineDict, file: str) -> None:
+    """Every ``{name}`` in a rule's messages must be one the rule fills in: ``{text}``, and for
+    a ``check:`` rule what that check fills (checks.PLACEHOLDERS). A typo such as ``{txt}``
+    would otherwise be printed as it is in every finding."""
+    from .checks import message_slots
+
+    def lines(*keys) -> int:
+        d, line = raw, raw.line
+        for key in keys:
+            if not isinstance(d, _LineDict) or key not in d:
+                break
+            line = d.key_lines.get(key, line)
+            d = d[key]
+        return line
+
+    slots = [("message", rule.message, frozenset(("text",)))]
+    if rule.needs_evidence:
+        slots.append(("needs_evidence.message", rule.needs_evidence.message, frozenset(("text",))))
+    if rule.check:
+        try:
+            found = message_slots(rule.check, rule.options)
+        except ValueError as exc:
+            line = lines("options", "messages", *([exc.key] if hasattr(exc, "key") else []))
+            raise _err(file, line, f"rule {rule.id}: {exc}") from None
+        if found is not None:
+            slots = [(where, rule.message if template is None else template, allowed)
+                     for where, template, allowed in found] + slots[1:]
+    for where, template, allowed in slots:
+        line = lines(*where.split("."))
+        if not isinstance(template, str):
+            raise _err(file, line, f"rule {rule.id}: {where} must be a string")
+        for name in _PLACEHOLDER.findall(template):
+            if name not in allowed:
+                fills = ", ".join("{" + a + "}" for a in sorted(allowed))
+                raise _err(file, line, f"rule {rule.id}: unknown placeholder {{{name}}} in {where} "
+                                       f"(this rule fills in {fills})")
 
 
 def load_pack(path: Path, lazy: bool = False) -> Pack:
@@ -310,6 +403,8 @@ def load_pack(path: Path, lazy: bool = False) -> Pack:
         line = mark.line + 1 if mark else 0
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise _err(file, line, f"malformed YAML: {problem}") from None
+    except _DuplicateKey as exc:
+        raise _err(file, exc.line, str(exc)) from None
     if not isinstance(data, _LineDict):
         raise _err(file, 1, "a rule pack must be a mapping with pack, category and rules")
     _check_keys(data, PACK_KEYS, file, "pack")
@@ -359,13 +454,14 @@ def load_packs(extra_paths: Iterable[str | Path] = (), verify: bool = False, bui
     shipped = builtin_rules_dir()
     for path in pack_files(extra, builtin):
         pack = load_pack(path, lazy=path.parent == shipped)
-        if pack.name in seen_packs:
-            raise _err(pack.file, 1, f"duplicate pack name {pack.name!r} (also in {seen_packs[pack.name]})")
-        seen_packs[pack.name] = pack.file
+        # ids and names are case-insensitive (--select abs001), so ABS001 and abs001 clash
+        if pack.name.casefold() in seen_packs:
+            raise _err(pack.file, 1, f"duplicate pack name {pack.name!r} (also in {seen_packs[pack.name.casefold()]})")
+        seen_packs[pack.name.casefold()] = pack.file
         for rule in pack.rules:
-            if rule.id in seen_ids:
-                raise _err(pack.file, rule.line, f"duplicate rule id {rule.id!r} (also in {seen_ids[rule.id]})")
-            seen_ids[rule.id] = f"{pack.file}:{rule.line}"
+            if rule.id.casefold() in seen_ids:
+                raise _err(pack.file, rule.line, f"duplicate rule id {rule.id!r} (also in {seen_ids[rule.id.casefold()]})")
+            seen_ids[rule.id.casefold()] = f"{pack.file}:{rule.line}"
         packs.append(pack)
     packset = PackSet(packs)
     if verify:

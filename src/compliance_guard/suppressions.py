@@ -20,7 +20,7 @@ from .findings import Finding, LineIndex, Severity
 
 UNUSED_RULE = "unused-suppression"
 _DIRECTIVE = re.compile(
-    r"(?<![\w-])cguard(?::[ \t]*|-)(disable-next-line|disable-line|disable|enable)(?![\w-])([^\n]*)", re.I)
+    r"(?<![\w-])cguard(?::[ \t]*|-)(disable-next-line|disable-line|disable|enable)(?![\w-])([^\r\n]*)", re.I)
 _MENTION = re.compile(r"cguard", re.I)
 _END = re.compile(r"-->|\*/|\s--\s|\s--$")
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_.-]*")

@@ -17,6 +17,7 @@ from typing import Iterable, Mapping
 
 import regex
 
+from . import EMPHASIS as _EMPHASIS
 from . import register
 from .. import lazyre
 from ..findings import Finding, Severity
@@ -547,7 +548,7 @@ for _name, _kinds, _report in (
     ("drug-number", ("drug",), "problems"),
     ("ccc-number", ("ccc",), "problems"),
 ):
-    register(_name, gate=_TRIGGER)(_number_check(_kinds, _report))
+    register(_name, gate=_TRIGGER, placeholders={"": ("text", "problem")})(_number_check(_kinds, _report))
 
 #: Registered number checks and the kinds each validates (for bare numbers in listing fields).
 NUMBER_CHECK_KINDS = {
@@ -558,6 +559,7 @@ NUMBER_CHECK_KINDS = {
 # -- category requirements ----------------------------------------------------------------
 
 REQUIREMENT_CHECK = "category-requirement"
+_REQUIREMENT_FILLS = ("text", "category", "claim", "number")  # what _evaluate fills in
 
 
 @functools.lru_cache(maxsize=256)
@@ -602,7 +604,8 @@ class _ReqSpec:
             alt = "|".join(regex.escape(lab) for lab in labels)
             # on the ORIGINAL text: normalisation joins lines between Han characters
             line = regex.compile(
-                rf"(?m)^[ \t\u3000]*(?:{alt})[ \t\u3000]*[:：][ \t\u3000]*(?P<v>[^\n]*?)[ \t\u3000\r]*$",
+                rf"(?m)^[ \t\u3000]*{_EMPHASIS}(?:{alt}){_EMPHASIS}[ \t\u3000]*[:：][ \t\u3000]*{_EMPHASIS}"
+                rf"(?P<v>[^\r\n]*?){_EMPHASIS}[ \t\u3000\r]*$",
                 regex.IGNORECASE)
         number_fields = {}
         for kind, names in (o.get("number_fields") or {}).items():
@@ -727,7 +730,8 @@ def _evaluate(rule, spec: _ReqSpec, listing: _Listing, category: str | None, whe
     return [_finding(rule, where.text, where.start, where.end, msg, field_name=where.field)]
 
 
-@register(REQUIREMENT_CHECK, gate=_REQUIREMENT_GATE)
+@register(REQUIREMENT_CHECK, gate=_REQUIREMENT_GATE,
+          placeholders={"": _REQUIREMENT_FILLS, "conflict_message": _REQUIREMENT_FILLS})
 def category_requirement(text: str, rule) -> list[Finding]:
     """Free-text form of a listing requirement.
 
@@ -736,7 +740,8 @@ def category_requirement(text: str, rule) -> list[Finding]:
     保健食品 number makes the text a 保健食品 advertisement).
     """
     spec = _spec(rule.options, _ReqSpec.build)
-    m = spec.category_line.search(text) if spec.category_line is not None else None
+    # a lone CR ends a line too (same length, so the offsets hold)
+    m = spec.category_line.search(text.replace("\r", "\n")) if spec.category_line is not None else None
     where = _Where(None, text, m.start("v"), m.end("v")) if m and m["v"] else None
     if where is None and not spec.text_evidence:
         return []

@@ -18,6 +18,7 @@ from typing import Iterable, Mapping
 
 import regex
 
+from . import EMPHASIS as _EMPHASIS
 from . import register
 from .. import lazyre
 from ..findings import Finding, Severity
@@ -176,7 +177,8 @@ class _Spec:
         self.by_label = dict(labels)
         alt = _alternation(lab for lab, _ in labels)
         self.label_line = regex.compile(
-            rf"(?m)^[ \t]*(?P<label>{alt})[ \t]*:[ \t]*(?P<v>[^\n]*?)[ \t\r]*$") if alt else None
+            rf"(?m)^[ \t]*{_EMPHASIS}(?P<label>{alt}){_EMPHASIS}[ \t]*:[ \t]*{_EMPHASIS}(?P<v>[^\n]*?){_EMPHASIS}[ \t\r。.；;，,！!]*$"
+        ) if alt else None
         self.truthy = {fold(w).strip() for w in _strs(o.get("truthy"))} or {"1", "true", "yes", "是"}
         self.tolerance = _float(o, "tolerance", 0.0)
         self.exempt_text = [fold(w) for w in _strs(o.get("exempt_text"))]
@@ -274,7 +276,16 @@ def _finding(rule, text: str, start: int, end: int, message: str, severity: Seve
     )
 
 
-@register("price-arithmetic", gate=lazyre.compile("[0-9]"))  # every figure it recomputes has digits
+_PRICES = ("text", "original", "price")
+_THRESHOLD = ("text", "threshold", "reduction")
+
+
+@register("price-arithmetic", gate=lazyre.compile("[0-9]"),  # every figure it recomputes has digits
+          placeholders={"messages.not_lower": _PRICES,
+                        **{f"messages.{k}": _PRICES + ("actual",) for k in (
+                            "discount", "reduction", "discount_favourable", "reduction_favourable")},
+                        "messages.full_reduction": _THRESHOLD,
+                        "messages.full_reduction_discount": _THRESHOLD + ("actual",)})
 def price_arithmetic(text: str, rule) -> list[Finding]:
     """Discounts, reductions and 满减 whose stated figure does not follow from the prices given."""
     mentions = find_prices(text, rule.options)
@@ -474,8 +485,13 @@ def _listing_text_check(text: str, rule) -> list[Finding]:
     return found
 
 
+_LISTING_FILLS = {  # what each listing check's _fill calls fill in
+    "listing-original-price": {"": ("text", "original", "lowest")},
+    "listing-below-cost": {"": ("text", "price", "cost")},
+    "listing-text-price": {f"messages.{k}": ("text", "stated", "price", "field") for k in ("lower", "higher")},
+}
 for _name in LISTING_CHECKS:
-    register(_name, gate=lazyre.compile(":"))(_listing_text_check)  # 「售价：99」 lines
+    register(_name, gate=lazyre.compile(":"), placeholders=_LISTING_FILLS[_name])(_listing_text_check)  # 「售价：99」 lines
 
 
 def check_listing_prices(fields: Mapping[str, object], options: Mapping | None = None) -> list[Finding]:

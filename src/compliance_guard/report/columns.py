@@ -3,6 +3,8 @@ annotations and LSP count UTF-16 code units (an emoji is two), reviewdog counts 
 (a CJK character is three, an emoji four). Every formatter converts here and nowhere else."""
 from __future__ import annotations
 
+from ..findings import LineIndex
+
 UNITS = ("char", "utf16", "byte")
 
 
@@ -22,13 +24,13 @@ class Columns:
     """Converts the (line, column) pairs of one document's findings."""
 
     def __init__(self, text: str | None, unit: str):
-        self.lines = text.split("\n") if text is not None else []
+        self.lines = LineIndex(text) if text is not None and unit != "char" else None
         self.unit = unit
 
     def __call__(self, line: int, column: int) -> int:
-        if not 1 <= line <= len(self.lines):
+        if self.lines is None or not 1 <= line <= len(self.lines):
             return column
-        return convert(self.lines[line - 1], column, self.unit)
+        return convert(self.lines.line(line), column, self.unit)
 
     def start(self, f) -> int:
         return self(f.line, f.column)

@@ -49,6 +49,8 @@ def format_github(results, out, rules=(), **_):
         if r.error is not None:
             out.write(command("error", r.error, file=path, title="cguard: file not checked") + "\n")
             continue
+        for w in r.warnings:
+            out.write(command("warning", w, file=path, title="cguard: file not fully checked") + "\n")
         cols = Columns(r.text, "utf16")
         for f in r.findings:
             message = f.message

@@ -14,6 +14,8 @@ def document(results) -> dict:
             entry["error"] = r.error
         else:
             entry["findings"] = [f.to_dict() for f in r.findings]
+            if r.warnings:
+                entry["warnings"] = list(r.warnings)  # not fully checked: the run exits 1
         files.append(entry)
     return {**TOOL, "files": files, "summary": summary(results)}
 

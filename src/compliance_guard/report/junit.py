@@ -1,6 +1,7 @@
 """``--format junit``: JUnit XML for CI dashboards. One test suite per file, one failing test
 case per finding (its type is the severity), an ``error`` for a file that could not be read and
-one passing case for a clean file."""
+one passing case for a clean file; a file not fully checked (a pattern timed out) has an
+``error`` case per reason."""
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
@@ -17,10 +18,13 @@ def document(results) -> ET.Element:
             case = ET.SubElement(suite, "testcase", name=r.path, classname="cguard")
             ET.SubElement(case, "error", message=r.error, type="unreadable").text = r.error
             counts = (1, 0, 1)
-        elif not r.findings:
+        elif not r.findings and not r.warnings:
             ET.SubElement(suite, "testcase", name=r.path, classname="cguard")
             counts = (1, 0, 0)
         else:
+            for w in r.warnings:
+                case = ET.SubElement(suite, "testcase", name=f"not fully checked {r.path}", classname="cguard")
+                ET.SubElement(case, "error", message=w, type="incomplete").text = w
             for f in r.findings:
                 case = ET.SubElement(suite, "testcase", name=f"{f.rule} {r.path}:{f.line}:{f.column}",
                                      classname=f"cguard.{f.category}")
@@ -30,7 +34,7 @@ def document(results) -> ET.Element:
                 if f.source:
                     body.append(f"依据: {f.source}")
                 ET.SubElement(case, "failure", message=f.message, type=f.severity.value).text = "\n".join(body)
-            counts = (len(r.findings), len(r.findings), 0)
+            counts = (len(r.findings) + len(r.warnings), len(r.findings), len(r.warnings))
         suite.set("tests", str(counts[0]))
         suite.set("failures", str(counts[1]))
         suite.set("errors", str(counts[2]))

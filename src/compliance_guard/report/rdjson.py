@@ -20,6 +20,8 @@ def document(results) -> dict:
             diagnostics.append({"message": r.error, "location": {"path": r.path}, "severity": "ERROR",
                                 "source": SOURCE})
             continue
+        diagnostics += [{"message": w, "location": {"path": r.path}, "severity": "WARNING", "source": SOURCE}
+                        for w in r.warnings]
         cols = Columns(r.text, "byte")
         for f in r.findings:
             rng = {"start": {"line": f.line, "column": cols.start(f)},

@@ -80,6 +80,8 @@ def document(results, rules=()) -> dict:
             notifications.append({"level": "error", "message": {"text": r.error},
                                   "locations": [{"physicalLocation": {"artifactLocation": location}}]})
             continue
+        notifications += [{"level": "warning", "message": {"text": w},
+                           "locations": [{"physicalLocation": {"artifactLocation": location}}]} for w in r.warnings]
         cols = Columns(r.text, "utf16")
         for f in r.findings:
             if f.rule not in index:

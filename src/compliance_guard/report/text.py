@@ -1,14 +1,18 @@
-"""``--format text``: ``path:line:col severity rule message``, the line with the span
-underlined (CJK counted as two columns) and the suggestion. Colour only on a TTY."""
+"""``--format text``: ``path:line:col severity rule message``, the line (a window of it around
+the span) with the span underlined (CJK counted as two columns) and the suggestion. Colour only
+on a TTY."""
 from __future__ import annotations
 
 import unicodedata
 
 import click
 
+from ..findings import LineIndex
 from . import error_location, formatter, summary
 
 _COLOURS = {"error": "red", "warning": "yellow", "info": "cyan"}
+AROUND = 40  # characters of the line shown either side of a finding
+SPAN = 80  # characters of a long finding underlined
 
 
 def display_width(s: str) -> int:
@@ -25,21 +29,38 @@ def format_text(results, out, color: bool = False, context: bool = True, **_):
             where, message = error_location(r.path, r.error)
             out.write(f"{where}: {style('error', fg='red', bold=True)} {message}\n")
             continue
-        lines = r.text.split("\n") if (context and r.text is not None) else None
+        lines = LineIndex(r.text) if (context and r.text is not None) else None
         for f in r.findings:
             sev = style(f.severity.value, fg=_COLOURS[f.severity.value], bold=True)
             out.write(f"{r.path}:{f.line}:{f.column}: {sev} {style(f.rule, bold=True)} {f.message}\n")
-            if lines is not None and f.line - 1 < len(lines):
-                src = lines[f.line - 1]
-                end_col = f.end_column if f.end_line == f.line else len(src) + 1
-                pad = display_width(src[: f.column - 1])
-                width = max(1, display_width(src[f.column - 1:end_col - 1]))
-                out.write(f"    {src}\n    {' ' * pad}{style('^' * width, fg=_COLOURS[f.severity.value])}\n")
+            if lines is not None and f.line <= len(lines):
+                shown, pad, width = excerpt(lines.line(f.line), f.column - 1,
+                                            f.end_column - 1 if f.end_line == f.line else None)
+                out.write(f"    {shown}\n    {' ' * pad}{style('^' * width, fg=_COLOURS[f.severity.value])}\n")
             if f.suggestions:
                 out.write(f"    建议: {' / '.join(f.suggestions)}\n")
             if f.source:
                 out.write(f"    依据: {f.source}\n")
+        for message in r.warnings:
+            out.write(f"{r.path}: {style('warning', fg='yellow', bold=True)} {message}\n")
     s = summary(results)
-    if s["findings"] or any(r.error for r in results):
+    if s["findings"] or any(r.error or r.warnings for r in results):
         by = ", ".join(f"{n} {k}" for k, n in sorted(s["by_severity"].items()))
-        out.write(f"\n{s['findings']} finding(s) in {s['files']} file(s)" + (f" ({by})" if by else "") + "\n")
+        partial = sum(1 for r in results if r.warnings)
+        out.write(f"\n{s['findings']} finding(s) in {s['files']} file(s)" + (f" ({by})" if by else "")
+                  + (f"; {partial} file(s) not fully checked" if partial else "") + "\n")
+
+
+def excerpt(line: str, start: int, end: int | None) -> tuple[str, int, int]:
+    """The part of ``line`` shown under a finding at ``[start, end)`` (``end`` None: to the end
+    of the line): at most ``AROUND`` characters either side and ``SPAN`` of the span itself,
+    cut ends marked with …, so a long line (a one-line file of megabytes) is not printed once
+    per finding. Returns the excerpt and the caret's indent and width in columns."""
+    end = len(line) if end is None else min(end, len(line))
+    shown_end = min(end, start + SPAN)
+    lo, hi = max(0, start - AROUND), min(len(line), shown_end + AROUND)
+    head = "…" if lo > 0 else ""
+    tail = "…" if hi < len(line) else ""
+    pad = display_width(head + line[lo:start])
+    width = max(1, display_width(line[start:shown_end]))
+    return head + line[lo:hi] + tail, pad, width

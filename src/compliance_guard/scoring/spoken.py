@@ -14,7 +14,7 @@ import math
 import re
 from dataclasses import dataclass, field
 
-from ..documents import MASK, Document
+from ..documents import MASK, Document, lf_text
 from .lexicon import Lexicon
 
 _COUNTED = re.compile(r"[\w]", re.UNICODE)  # Han, letters, digits (each spoken as ~1 syllable)
@@ -143,7 +143,7 @@ def read_script(doc: Document, lexicon: Lexicon, start_clock: int | None = None)
 
     def mask(s: int, e: int) -> None:
         for i in range(s, e):
-            if chars[i] != "\n":
+            if chars[i] not in "\r\n":
                 chars[i] = MASK
 
     def not_spoken(s: int, e: int) -> None:
@@ -154,7 +154,7 @@ def read_script(doc: Document, lexicon: Lexicon, start_clock: int | None = None)
     headings: list[tuple[int, int]] = []
     session = None
     pos = 0
-    for line in text.split("\n"):
+    for line in lf_text(text).split("\n"):  # \r\n and \r end lines too; same offsets
         ls, le = pos, pos + len(line)
         pos = le + 1
         stripped = line.strip()

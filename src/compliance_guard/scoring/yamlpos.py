@@ -35,7 +35,19 @@ class _Loader(yaml.SafeLoader):
     pass
 
 
+_MERGE = "tag:yaml.org,2002:merge"
+
+
 def _mapping(loader, node):
+    seen: dict = {}
+    for key_node, _ in node.value:  # a key written twice: YAML would keep the last one silently
+        if key_node.tag == _MERGE or not isinstance(key_node, yaml.ScalarNode):
+            continue
+        key = loader.construct_object(key_node, deep=True)
+        line = key_node.start_mark.line + 1
+        if key in seen:
+            raise YamlError(f"{loader.name}:{line}: duplicate key {key!r} (also on line {seen[key]})")
+        seen[key] = line
     loader.flatten_mapping(node)
     d = PosDict()
     d.line = node.start_mark.line + 1
