@@ -49,6 +49,7 @@ def test_fixes_are_the_suggestions_that_are_wording_not_advice():
     assert level["suggestions"] and level["fixes"] == []  # 写明具体的认证… is for the writer
     assert lowest["fixes"] and set(lowest["fixes"]) < set(lowest["suggestions"])
     assert not any("写明" in s for s in lowest["fixes"])
+    assert lowest["fix"] == "超值价" and level["fix"] is None  # what `cguard fix` would put in
 
 
 def test_clean_text_and_default_kind(client):

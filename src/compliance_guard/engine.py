@@ -193,14 +193,15 @@ class Engine:
         rule = hit.rule
         ostart, oend = norm.span(s, e)
         original = norm.original[ostart:oend]
-        severity, message = rule.severity, rule.message
+        severity, message, fix = rule.severity, rule.message, rule.fix_for(hit.term)
         if rule.needs_evidence and _context_match(norm.text, s, e, rule.needs_evidence.patterns, errors):
             severity = min(severity, Severity.WARNING, key=lambda x: x.rank)
             message = rule.needs_evidence.message
+            fix = None  # a claim that may stand with proof (历史最低价) is not reworded unasked
         return Finding(
             rule=rule.id, pack=rule.pack, category=rule.category, severity=severity,
             message=message.replace("{text}", original), text=original, start=ostart, end=oend,
-            suggestions=rule.suggestions_for(hit.term), source=rule.source,
+            suggestions=rule.suggestions_for(hit.term), source=rule.source, fix=fix,
         )
 
     def _complete(self, f: Finding, rule: Rule) -> Finding:

@@ -3,7 +3,8 @@
 Plain text and Markdown documents (by language id, or by file suffix when the editor sends
 another id) are checked on open, change and save; their findings are published as
 diagnostics, and each suggestion that is replacement wording (not advice such as 写明依据,
-as ``cguard fix`` tells them apart) is offered as a quick fix, preferred when it is the only one. Positions are sent in the encoding the client negotiated, UTF-16 code units
+as ``cguard fix`` tells them apart) is offered as a quick fix, preferred when it is the one
+``cguard fix`` would apply (the pack's fix, or the only one). Positions are sent in the encoding the client negotiated, UTF-16 code units
 unless it asked for another: CJK characters count one unit and an emoji two.
 
 Malformed input never stops the server: ``FrameReader`` re-frames stdin so that pygls only
@@ -33,7 +34,7 @@ from .documents import from_text
 from .config import Config
 from .engine import Engine
 from .findings import Finding, Severity
-from .fix import literal_suggestions
+from .fix import literal_suggestions, replacement
 from .lint import EngineSet, check_document
 
 LANGUAGES = {"plaintext": "text", "markdown": "markdown", "srt": "srt", "subtitles": "srt"}
@@ -361,7 +362,7 @@ def diagnostic(f: Finding, lines: list[str], units) -> types.Diagnostic:
         code=f.rule,
         source=SOURCE,
         message=message,
-        data={"text": f.text, "fixes": literal_suggestions(f)},
+        data={"text": f.text, "fixes": literal_suggestions(f), "fix": replacement(f)},
     )
 
 
@@ -372,14 +373,13 @@ def code_actions(params: types.CodeActionParams) -> list[types.CodeAction]:
         data = diag.data if isinstance(diag.data, dict) else {}
         if diag.source != SOURCE or not data.get("fixes"):
             continue
-        only = len(data["fixes"]) == 1
         for suggestion in data["fixes"]:
             edit = types.TextEdit(range=diag.range, new_text=suggestion)
             actions.append(types.CodeAction(
                 title=f"改为「{suggestion}」（{diag.code}）",
                 kind=types.CodeActionKind.QuickFix,
                 diagnostics=[diag],
-                is_preferred=only,
+                is_preferred=suggestion == data.get("fix"),
                 edit=types.WorkspaceEdit(changes={params.text_document.uri: [edit]}),
             ))
     return actions

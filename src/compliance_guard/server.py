@@ -9,7 +9,8 @@ no request beyond this server. API:
   ``{"tool", "version", "kind", "findings": [Finding...], "summary", "warnings"}``; findings
   as in ``cguard check --format json`` (``start``/``end`` are code-point offsets into ``text``)
   plus ``fixes``: the suggestions that are replacement wording (the rest are advice to the
-  writer, e.g. 写明具体的时间、平台和数据来源, as ``cguard fix`` tells them apart).
+  writer, e.g. 写明具体的时间、平台和数据来源, as ``cguard fix`` tells them apart), and ``fix``:
+  the one ``cguard fix`` would apply (the pack's fix, or the only suggestion), else null.
 - ``POST /api/score``  same request -> the script score of ``cguard score`` (video and live
   scripts; other kinds are checked, not scored).
 - ``POST /api/document?name=FILE`` raw file bytes (.docx, .txt, .md, .srt) ->
@@ -44,7 +45,7 @@ from starlette.staticfiles import StaticFiles
 from .documents import DocumentError, decode, from_docx, from_text
 from .engine import Engine
 from .findings import Finding
-from .fix import literal_suggestions
+from .fix import literal_suggestions, replacement
 from .lint import FileResult, check_document
 from .report import TOOL, summary
 
@@ -171,7 +172,7 @@ def _check_text(engine: Engine, text: str, warnings: list[str]) -> list[Finding]
 
 
 def _with_fixes(f: Finding) -> dict:
-    return {**f.to_dict(), "fixes": literal_suggestions(f)}
+    return {**f.to_dict(), "fixes": literal_suggestions(f), "fix": replacement(f)}
 
 
 def _summary(findings: list[Finding]) -> dict:
