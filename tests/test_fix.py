@@ -180,3 +180,52 @@ def test_fix_honours_config_and_suppressions(tmp_path, monkeypatch):
     assert Path("a.txt").read_text(encoding="utf-8") == "最好 cguard: disable-line\n很好\n"
     assert Path("drafts/d.txt").read_text(encoding="utf-8") == "最好\n"
     assert r.exit_code == 0
+
+
+FIX_PACK = """\
+pack: fx
+category: fx-claim
+rules:
+  - id: FX1
+    terms: [顶级, 全网最低价]
+    suggest: {顶级: [高端, 优质], 全网最低价: [超值价, 写明具体价格和条件]}
+    fix: {全网最低价: 超值价}
+    examples: {bad: [顶级], good: [最近]}
+"""
+
+
+def test_the_packs_fix_is_applied_where_a_term_has_several_suggestions(tmp_path):
+    pack = tmp_path / "fx.yaml"
+    pack.write_text(FIX_PACK, encoding="utf-8")
+    path = tmp_path / "a.txt"
+    path.write_text("顶级品质，全网最低价\n", encoding="utf-8")
+    p = plan(Engine(load_packs([pack], builtin=False)), path)
+    assert [(p.text[e.start:e.end], e.replacement) for e in p.edits] == [("全网最低价", "超值价")]
+    assert [(f.text, why) for f, why in p.manual] == [("顶级", "2 suggestions: 高端 / 优质")]
+
+
+@pytest.fixture(scope="module")
+def builtin():
+    from compliance_guard.engine import default_engine
+
+    return default_engine()
+
+
+def test_builtin_packs_fix_the_common_claims(tmp_path, builtin):
+    """Built-in rules offer several suggestions, so `cguard fix` fixed nothing on real copy:
+    the packs now mark one neutral wording per term where one is a safe drop-in."""
+    path = tmp_path / "a.txt"
+    path.write_text("姐妹们，这款面膜是全网最低价！\n夏日出游首选，独一无二的设计\n今天直播间最低价\n", encoding="utf-8")
+    p = plan(builtin, path)
+    assert p.fixed_text() == "姐妹们，这款面膜是超值价！\n夏日出游优选，独特的设计\n今天直播间优惠价\n"
+    lowest = [f for e in p.edits for f in e.findings if f.text == "全网最低价"]
+    assert {f.rule for f in lowest} == {"ABS007", "PRICE004"}  # two packs, one remedy: one edit
+
+
+def test_claims_that_need_proof_or_rewriting_are_left_for_a_human(tmp_path, builtin):
+    """历史最低价 may stand with evidence; medical and induced-sharing claims need rewriting."""
+    path = tmp_path / "a.txt"
+    path.write_text("近30天历史最低价\n喝了能治疗失眠\n转发到3个群截图领红包\n", encoding="utf-8")
+    p = plan(builtin, path)
+    assert p.edits == [] and len(p.manual) >= 3
+    assert all(f.to_dict().keys() >= {"suggestions"} and "fix" not in f.to_dict() for f, _ in p.manual)

@@ -163,6 +163,18 @@ def test_quick_fix_replaces_the_span_with_a_suggestion(client):
     assert client.open("file:///tmp/fixed.txt", fixed) == []
 
 
+def test_the_packs_fix_is_the_preferred_quick_fix(client):
+    """全网最低价 has several wordings; the one the pack marks as its fix (超值价) is preferred."""
+    uri = "file:///tmp/preferred.txt"
+    text = "这款是全网最低价"
+    for d in client.open(uri, text):
+        reply = client.request("textDocument/codeAction", {
+            "textDocument": {"uri": uri}, "range": d["range"], "context": {"diagnostics": [d]}})
+        actions = reply["result"]
+        assert len(actions) >= 2 and d["data"]["fix"] == "超值价"
+        assert [a["edit"]["changes"][uri][0]["newText"] for a in actions if a.get("isPreferred")] == ["超值价"]
+
+
 def test_advice_is_in_the_message_not_a_quick_fix(client):
     uri = "file:///tmp/advice.txt"
     text = "国家级品质"  # its suggestions tell the writer what to state, they are not wording

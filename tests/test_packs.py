@@ -212,3 +212,25 @@ def test_builtin_messages_use_only_the_placeholders_their_rules_fill():
 def test_duplicate_keys_in_a_pack_are_rejected(tmp_path):
     msg = load_error(tmp_path, one_rule("terms: [最好]", 'message: "{text}"', "terms: [最佳]"))
     assert msg.endswith(":7: duplicate key 'terms' (also on line 5)")
+
+
+@pytest.mark.parametrize("lines, fragment", [
+    (("terms: [最好]", "suggest: {最好: [很好, 优质]}", "fix: {最好: 出色}"),
+     ":7: rule T1: fix[最好] must be one of its suggestions (很好 / 优质), not '出色'"),
+    (("terms: [最好]", "fix: {最好: 很好}"), ":6: rule T1: fix[最好] must be one of its suggestions (none), not '很好'"),
+    (("terms: [最好]", "suggest: [很好, 写明依据]", "fix: {最好: 写明依据}"),
+     ":7: rule T1: fix[最好] '写明依据' is advice to the writer, not wording to put in"),
+    (("terms: [最好]", "suggest: [很好]", "fix: 很好"), ":7: rule T1: fix must be a mapping of term -> one of its suggestions"),
+    (("check: sc-code", "suggest: [很好]", "fix: {'*': 很好}"), ":7: rule T1: fix is for wording; a check rule reports values"),
+])
+def test_a_fix_must_be_one_of_the_terms_wording_suggestions(tmp_path, lines, fragment):
+    assert fragment in load_error(tmp_path, one_rule(*lines))
+
+
+def test_a_fix_belongs_to_the_suggestion_entry_of_its_term(tmp_path):
+    """Keys fold as suggest keys do (全網 -> 全网); a term without its own entry takes the '*' fix."""
+    path = write(tmp_path, one_rule("terms: [全网最低价, 最低价, 最便宜]",
+                                    "suggest: {全網最低價: [超值价, 优惠价], '*': [优惠, 实惠]}",
+                                    "fix: {全網最低價: 超值价, '*': 实惠}"))
+    rule = load_packs([path], builtin=False).rules[0]
+    assert (rule.fix_for("全网最低价"), rule.fix_for("最便宜")) == ("超值价", "实惠")

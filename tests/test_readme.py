@@ -123,3 +123,12 @@ def test_readme_github_actions_workflow(tmp_path):
     report = json.loads((work / "cguard.sarif").read_text(encoding="utf-8"))
     uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in report["runs"][0]["results"]}
     assert uris == {"scripts/new.md", "scripts/old.md"}
+
+
+def test_the_rule_pack_example_loads_and_passes_its_examples(tmp_path):
+    from compliance_guard.packs import load_packs
+
+    pack = tmp_path / "team.yaml"
+    pack.write_text(block_with("yaml", "pack: team-terms"), encoding="utf-8")
+    [rule] = load_packs([pack], verify=True, builtin=False).rules
+    assert rule.fix_for("最舒适") == "舒适"

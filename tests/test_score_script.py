@@ -153,6 +153,41 @@ def test_shortening_an_over_long_script_raises_the_score(empty_engine):
     assert shorter.score > long.score
 
 
+FAST = [(0, 3, "9.9元包邮三双纯棉袜子今天直接带回家不要犹豫马上拍"), (3, 6, "面料是精梳棉含棉量85%一双只有40克"),
+        (6, 30, "点击下方链接")]
+
+
+@pytest.mark.parametrize("cues, line, why", [
+    ([(3, 0, FAST[0][2]), FAST[1], FAST[2]], 2, "the cue ends (00:00:00,000) before it starts (00:00:03,000)"),
+    ([FAST[0], (30, 6, FAST[1][2]), FAST[2]], 6, "the cue ends (00:00:06,000) before it starts (00:00:30,000)"),
+    ([FAST[1], FAST[0], FAST[2]], 6, "the cue starts (00:00:00,000) before the cue above it (00:00:03,000)"),
+])
+def test_srt_timing_that_runs_backwards_is_a_problem_not_a_length(empty_engine, cues, line, why):
+    """A reversed cue made the speech last 0 s: no speaking rate, nothing too fast, length 100.
+    The timing is refused, said so, and the script is timed from its characters."""
+    r = score(empty_engine, srt(*cues), name="r.srt")
+    assert r.problems == [f"r.srt:{line}: {why}; the SRT timing is not used, the length is estimated from the characters"]
+    plain = score(empty_engine, "\n".join(text for _, _, text in cues))
+    assert r.facts["duration_from"] == "estimated" and "speaking_rate" not in r.facts
+    assert r.facts["duration_s"] == plain.facts["duration_s"]
+    assert sub(r, "length").score == sub(plain, "length").score
+    assert "spoken characters at 4 字/秒" in sub(r, "length").evidence[0].detail
+
+
+def test_cli_reports_unusable_srt_timing_and_exits_1(tmp_path):
+    path = tmp_path / "r.srt"
+    path.write_text(srt((3, 0, FAST[0][2]), FAST[1], FAST[2]), encoding="utf-8")
+    result = run("score", "--no-config", path)
+    assert result.exit_code == 1
+    assert f"problem: {path}:2: the cue ends (00:00:00,000) before it starts" in result.output
+
+
+def test_sound_srt_timing_has_no_problem(empty_engine):
+    """Overlapping cues (two speakers) and a pause between cues are ordinary timing."""
+    r = score(empty_engine, srt((0, 4, FAST[0][2]), (3, 8, FAST[1][2]), (12, 30, FAST[2][2])), name="s.srt")
+    assert r.problems == [] and r.facts["duration_from"] == "srt" and r.facts["duration_s"] == 30
+
+
 def test_too_fast_speech_is_marked(empty_engine):
     fast = srt((0, 3, "9.9元包邮三双纯棉袜子今天直接带回家不要犹豫马上拍"), (3, 16, "面料是精梳棉"))
     r = score(empty_engine, fast, name="f.srt")

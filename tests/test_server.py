@@ -49,6 +49,7 @@ def test_fixes_are_the_suggestions_that_are_wording_not_advice():
     assert level["suggestions"] and level["fixes"] == []  # 写明具体的认证… is for the writer
     assert lowest["fixes"] and set(lowest["fixes"]) < set(lowest["suggestions"])
     assert not any("写明" in s for s in lowest["fixes"])
+    assert lowest["fix"] == "超值价" and level["fix"] is None  # what `cguard fix` would put in
 
 
 def test_clean_text_and_default_kind(client):
@@ -87,8 +88,59 @@ def test_oversized_chunked_body_without_length_is_413_json(client):
 
 def test_default_limit_is_one_mebibyte(fixture_engine):
     small = TestClient(create_app(fixture_engine))
-    assert post(small, "/api/check", {"text": "好" * 300_000}).status_code == 200  # 900 kB
+    padded = json.dumps({"text": "好" * 40_000}, ensure_ascii=False).encode() + b" " * 800_000  # 920 kB
+    assert small.post("/api/check", content=padded, headers={"content-type": "application/json"}).status_code == 200
     assert_json_error(post(small, "/api/check", {"text": "好" * 400_000}), 413, "1048576")
+
+
+class CountingEngine:
+    """An engine that counts the texts it is asked to check."""
+
+    def __init__(self, engine):
+        self.engine, self.calls = engine, 0
+
+    def check_unlocated(self, text, errors=None):
+        self.calls += 1
+        return self.engine.check_unlocated(text, errors)
+
+
+def test_text_over_the_character_limit_is_413_before_any_checking():
+    """0.9 MB of repeated 全网最低价 kept a CPU busy for minutes: now refused at once."""
+    from compliance_guard.engine import default_engine
+
+    engine = CountingEngine(default_engine())
+    app = TestClient(create_app(engine, scorer=ScriptScorer(default_engine())))
+    flood = "全网最低价" * 60_000  # 300,000 characters, 900 kB
+    for route in ("/api/check", "/api/score"):
+        r = post(app, route, {"text": flood})
+        assert_json_error(r, 413, "300,000 characters, more than the 50,000")
+        assert "cguard check" in r.json()["error"]
+    assert engine.calls == 0
+    info = app.get("/api/info").json()
+    assert (info["max_chars"], info["max_findings"]) == (50_000, 1_000)
+
+
+def test_more_findings_than_a_page_shows_is_422(fixture_engine):
+    app = TestClient(create_app(fixture_engine, max_findings=3))
+    assert post(app, "/api/check", {"text": "最好，" * 3}).status_code == 200
+    r = post(app, "/api/check", {"text": "最好，" * 4})
+    assert_json_error(r, 422, "4 findings, more than the 3 a page shows")
+    assert "cguard check" in r.json()["error"]
+
+
+def test_real_scripts_are_well_within_the_limits():
+    from compliance_guard.engine import default_engine
+    from compliance_guard.server import MAX_CHARS, MAX_FINDINGS
+
+    from conftest import REPO
+
+    app = TestClient(create_app(default_engine()))
+    scripts = [REPO / "corpora" / "examples" / "video-script.txt", *sorted((REPO / "corpora" / "scoring" / "scripts").iterdir())]
+    for path in scripts:
+        text = path.read_text(encoding="utf-8")
+        assert len(text) * 5 < MAX_CHARS, path.name
+        r = post(app, "/api/check", {"text": text})
+        assert r.status_code == 200 and len(r.json()["findings"]) * 20 < MAX_FINDINGS, path.name
 
 
 @pytest.mark.parametrize("body, fragment", [
@@ -104,6 +156,24 @@ def test_default_limit_is_one_mebibyte(fixture_engine):
 def test_malformed_requests_are_400_json(client, body, fragment):
     r = client.post("/api/check", content=body, headers={"content-type": "application/json"})
     assert_json_error(r, 400, fragment)
+
+
+@pytest.mark.parametrize("body, fragment", [
+    (b"[" * 100_000, "nested too deeply"),
+    (b'{"text": "x", "kind": ' + b"[" * 100_000, "nested too deeply"),
+    (b'{"text": "x", "kind": ' + b"1" * 5000 + b"}", "a number too long"),
+    (b'{"text": "\\ud800\\u5168"}', "half of a UTF-16 surrogate pair (\\ud800) at character 1"),
+    (b'{"text": "ok\\udfff"}', "(\\udfff) at character 3"),
+])
+@pytest.mark.parametrize("route", ["/api/check", "/api/score"])
+def test_hostile_json_is_400_json_without_a_traceback(fixture_engine, caplog, route, body, fragment):
+    """json.loads raises RecursionError and ValueError beyond JSONDecodeError, and a lone
+    surrogate cannot be encoded in the answer: all were 500s with a traceback in the log."""
+    app = TestClient(create_app(fixture_engine, scorer=ScriptScorer(fixture_engine)), raise_server_exceptions=False)
+    r = app.post(route, content=body, headers={"content-type": "application/json"})
+    assert_json_error(r, 400, fragment)
+    assert "\n" not in r.json()["error"]
+    assert not [rec for rec in caplog.records if rec.levelno >= 40 or rec.exc_info]
 
 
 def test_wrong_content_type_is_415_json(client):
@@ -224,6 +294,7 @@ def test_cguard_serve_answers_with_the_project_config_then_stops_cleanly_on_ctrl
     import signal
     import subprocess
     import sys
+    import urllib.error
     import urllib.request
     from pathlib import Path
 
@@ -247,6 +318,11 @@ def test_cguard_serve_answers_with_the_project_config_then_stops_cleanly_on_ctrl
         assert any(f["text"] == "全网最低价" for f in findings)
         assert not any(f["category"] == "pricing" for f in findings)  # the config's ignore
         assert ask(url, "api/score")["profile"] == "content-pyramid"
+        nested = urllib.request.Request(url + "api/check", data=b"[" * 100_000,
+                                        headers={"Content-Type": "application/json"})
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(nested, timeout=30)
+        assert refused.value.code == 400 and "nested too deeply" in json.load(refused.value)["error"]
     finally:
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=30)

@@ -63,12 +63,15 @@ class Finding:
     suggestions: list[str] = field(default_factory=list)
     source: str = ""
     field: str | None = None
+    fix: str | None = None  # the suggestion the pack marks as a safe drop-in replacement
 
     def to_dict(self) -> dict:
-        """The JSON contract's finding (``dataclasses.asdict`` deep-copies: 6x slower per finding)."""
+        """The JSON contract's finding (``dataclasses.asdict`` deep-copies: 6x slower per finding).
+        The contract has no ``fix``: a pack's fix is for ``cguard fix``, the page and the editor."""
         d = {f.name: getattr(self, f.name) for f in _fields(self)}
         d["severity"] = self.severity.value
         d["suggestions"] = list(self.suggestions)
+        del d["fix"]
         if self.field is None:
             del d["field"]
         return d

@@ -1,10 +1,11 @@
-"""``cguard fix``: replace each finding that has exactly one safe suggestion.
+"""``cguard fix``: replace each finding that has one safe replacement.
 
 Safety first: an edit replaces exactly the characters of its finding and nothing else; it is
-made only when the finding has one suggestion, that suggestion is literal wording (not advice
-such as 写明具体价格 or a template with XX), the span sits on one line, no other finding
-overlaps it with a different remedy, and (in Markdown) the span holds no markup. Everything
-else is listed for a human. Files keep their encoding, BOM and line endings byte for byte.
+made only when the finding has a replacement (the suggestion its pack marks as the ``fix``, or
+its only suggestion when that is literal wording, not advice such as 写明具体价格 or a template
+with XX), the span sits on one line, no other finding overlaps it with a different remedy, and
+(in Markdown) the span holds no markup. Everything else is listed for a human. Files keep their
+encoding, BOM and line endings byte for byte.
 """
 from __future__ import annotations
 
@@ -29,6 +30,15 @@ def is_literal(suggestion: str) -> bool:
 
 def literal_suggestions(f: Finding) -> list[str]:
     return [s for s in f.suggestions if is_literal(s)]
+
+
+def replacement(f: Finding) -> str | None:
+    """What ``cguard fix`` puts in: the pack's fix, else the only suggestion if it is wording."""
+    if f.fix:
+        return f.fix
+    if len(f.suggestions) == 1 and is_literal(f.suggestions[0]):
+        return f.suggestions[0]
+    return None
 
 
 @dataclass
@@ -133,23 +143,23 @@ def plan_edits(raw: str, findings: list[Finding], markdown: bool = False) -> tup
             manual.append((f, "its position does not match the file"))
             continue
         spans.append((s, e, f))
-        literal = literal_suggestions(f)
-        if len(f.suggestions) == 0:
+        chosen = replacement(f)
+        if chosen is None and not f.suggestions:
             manual.append((f, "no suggestion"))
-        elif len(f.suggestions) > 1:
+        elif chosen is None and len(f.suggestions) > 1:
             manual.append((f, f"{len(f.suggestions)} suggestions: {' / '.join(f.suggestions)}"))
-        elif not literal:
+        elif chosen is None:
             manual.append((f, f"the suggestion is advice: {f.suggestions[0]}"))
         elif markdown and _MARKUP & set(f.text):
             manual.append((f, "the span holds Markdown markup"))
-        elif literal[0] == f.text:
+        elif chosen == f.text:
             manual.append((f, "the suggestion is the text itself"))
         else:
-            candidates.append((s, e, literal[0], f))
+            candidates.append((s, e, chosen, f))
     edits: list[Edit] = []
-    for s, e, replacement, f in candidates:
+    for s, e, chosen, f in candidates:
         clash = [g for gs, ge, g in spans if g is not f and gs < e and s < ge
-                 and not (gs == s and ge == e and literal_suggestions(g) == [replacement] and len(g.suggestions) == 1)]
+                 and not (gs == s and ge == e and replacement(g) == chosen)]
         if clash:
             manual.append((f, f"overlaps {', '.join(sorted({g.rule for g in clash}))} with another remedy"))
             continue
@@ -157,7 +167,7 @@ def plan_edits(raw: str, findings: list[Finding], markdown: bool = False) -> tup
         if same:
             same.findings.append(f)
         else:
-            edits.append(Edit(s, e, replacement, [f]))
+            edits.append(Edit(s, e, chosen, [f]))
     manual.sort(key=lambda t: (t[0].start, t[0].rule))
     return sorted(edits, key=lambda x: x.start), manual
 

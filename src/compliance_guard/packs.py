@@ -27,7 +27,7 @@ from .normalize import fold_char_string
 PACK_KEYS = {"pack", "title", "category", "source", "description", "variants", "repeatable", "rules"}
 RULE_KEYS = {
     "id", "title", "severity", "message", "source", "terms", "pattern", "triggers", "all_of", "within",
-    "check", "options", "boundary", "allow", "needs_evidence", "suggest", "examples",
+    "check", "options", "boundary", "allow", "needs_evidence", "suggest", "fix", "examples",
 }
 ALLOW_KEYS = {"tokens", "patterns"}
 EVIDENCE_KEYS = {"patterns", "message"}
@@ -115,6 +115,7 @@ class Rule:
     allow: Allow = field(default_factory=Allow)
     needs_evidence: Evidence | None = None
     suggest: dict[str, list[str]] = field(default_factory=dict)
+    fix: dict[str, str] = field(default_factory=dict)  # term -> the suggestion ``cguard fix`` applies
     examples: dict[str, list[str]] = field(default_factory=dict)
     variants: dict[str, list[str]] = field(default_factory=dict)
     file: str = ""
@@ -139,6 +140,13 @@ class Rule:
 
     def suggestions_for(self, term: str) -> list[str]:
         return list(self.suggest.get(term) or self.suggest.get("*") or [])
+
+    def fix_for(self, term: str) -> str | None:
+        """The suggestion marked as the fix for ``term``: its own, else the '*' fix when the
+        term takes the '*' suggestions."""
+        if term in self.fix:
+            return self.fix[term]
+        return None if self.suggest.get(term) else self.fix.get("*")
 
     def term_forms(self, term: str) -> list[str]:
         """The normalised term plus its pack-declared variant spellings."""
@@ -334,6 +342,8 @@ def _parse_rule(raw: Any, pack: dict, file: str, variants: dict, lazy: bool) -> 
         }
     elif suggest is not None:
         raise _err(file, kline("suggest"), f"rule {rid}: suggest must be a list or a mapping of term -> list")
+    if "fix" in raw:
+        rule.fix = _parse_fix(raw["fix"], rule, file, kline("fix"))
     if not lazy:  # the built-in packs' messages are held to this by the test suite
         _check_messages(rule, raw, file)
     examples = raw.get("examples")
@@ -387,6 +397,28 @@ def _check_messages(rule: Rule, raw: _LineDict, file: str) -> None:
                 fills = ", ".join("{" + a + "}" for a in sorted(allowed))
                 raise _err(file, line, f"rule {rule.id}: unknown placeholder {{{name}}} in {where} "
                                        f"(this rule fills in {fills})")
+
+
+def _parse_fix(fixes: Any, rule: Rule, file: str, line: int) -> dict[str, str]:
+    """``fix: {term: wording}``: one of the term's suggestions, a safe drop-in replacement."""
+    from .fix import is_literal
+
+    if rule.check:
+        raise _err(file, line, f"rule {rule.id}: fix is for wording; a check rule reports values")
+    if not isinstance(fixes, dict):
+        raise _err(file, line, f"rule {rule.id}: fix must be a mapping of term -> one of its suggestions")
+    out = {}
+    for key, value in fixes.items():
+        term = key if key == "*" else fold_char_string(str(key))
+        kl = fixes.key_lines.get(key, line)
+        offered = rule.suggestions_for(term)
+        if not isinstance(value, str) or value not in offered:
+            shown = " / ".join(offered) if offered else "none"
+            raise _err(file, kl, f"rule {rule.id}: fix[{key}] must be one of its suggestions ({shown}), not {value!r}")
+        if not is_literal(value):
+            raise _err(file, kl, f"rule {rule.id}: fix[{key}] {value!r} is advice to the writer, not wording to put in")
+        out[term] = value
+    return out
 
 
 def load_pack(path: Path, lazy: bool = False) -> Pack:

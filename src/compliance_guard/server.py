@@ -4,24 +4,33 @@ Starlette app served by uvicorn. The page (``web/``) is plain HTML/CSS/JS served
 package, and the Content-Security-Policy forbids every origin but this one, so the page makes
 no request beyond this server. API:
 
-- ``GET /api/info``  version, script kinds, whether scoring is available, size limits.
+- ``GET /api/info``  version, script kinds, whether scoring is available, the limits.
 - ``POST /api/check``  ``{"text": str, "kind": "video"|"live"|"listing"|"post"}`` ->
   ``{"tool", "version", "kind", "findings": [Finding...], "summary", "warnings"}``; findings
   as in ``cguard check --format json`` (``start``/``end`` are code-point offsets into ``text``)
   plus ``fixes``: the suggestions that are replacement wording (the rest are advice to the
-  writer, e.g. 写明具体的时间、平台和数据来源, as ``cguard fix`` tells them apart).
+  writer, e.g. 写明具体的时间、平台和数据来源, as ``cguard fix`` tells them apart), and ``fix``:
+  the one ``cguard fix`` would apply (the pack's fix, or the only suggestion), else null.
 - ``POST /api/score``  same request -> the script score of ``cguard score`` (video and live
   scripts; other kinds are checked, not scored).
 - ``POST /api/document?name=FILE`` raw file bytes (.docx, .txt, .md, .srt) ->
   ``{"name", "kind", "text"}``: the text to check (a .docx gives one line per paragraph).
 
 Every error is JSON ``{"error": message}`` with its HTTP status: 400 malformed request,
-404/405, 413 body over the limit, 415 wrong content type, 500 unexpected failure, 501 no scorer.
+404/405, 413 body or text over the limit, 415 wrong content type, 422 more findings than a page
+can show, 500 unexpected failure, 501 no scorer.
+
+The page checks as the writer types, so each request's work is capped: a script is a few
+thousand characters, and a text over ``MAX_CHARS`` (or with over ``MAX_FINDINGS`` findings) is
+refused with a pointer to ``cguard check``. The engine's work is linear in the text, so the
+character cap bounds the time of a request too (a tenth of a second for 50,000 characters of
+ordinary copy, under two seconds for 50,000 characters of nothing but claims).
 """
 from __future__ import annotations
 
 import json
 import logging
+import re
 import socket
 from pathlib import Path
 
@@ -36,7 +45,7 @@ from starlette.staticfiles import StaticFiles
 from .documents import DocumentError, decode, from_docx, from_text
 from .engine import Engine
 from .findings import Finding
-from .fix import literal_suggestions
+from .fix import literal_suggestions, replacement
 from .lint import FileResult, check_document
 from .report import TOOL, summary
 
@@ -44,6 +53,9 @@ WEB = Path(__file__).with_name("web")
 KINDS = ("video", "live", "listing", "post")
 MAX_BODY = 1024 * 1024  # JSON requests
 MAX_DOCUMENT = 16 * 1024 * 1024  # uploaded .docx files carry images
+MAX_CHARS = 50_000  # per text checked or scored: ten long scripts
+MAX_FINDINGS = 1_000  # per text checked: more than anyone reads in a page
+LARGE = "check large files with `cguard check FILE`"
 SECURITY_HEADERS = {
     "content-security-policy": "default-src 'self'; img-src 'self' data:; object-src 'none'; "
                                "base-uri 'none'; frame-ancestors 'none'; form-action 'none'",
@@ -62,8 +74,9 @@ class ApiError(Exception):
         self.message = message
 
 
-def create_app(engine: Engine, scorer: "ScriptScorer | None" = None,
-               max_body: int = MAX_BODY, max_document: int = MAX_DOCUMENT) -> Starlette:
+def create_app(engine: Engine, scorer: "ScriptScorer | None" = None, max_body: int = MAX_BODY,
+               max_document: int = MAX_DOCUMENT, max_chars: int = MAX_CHARS,
+               max_findings: int = MAX_FINDINGS) -> Starlette:
     """The app over ``engine``; ``scorer(text, kind) -> dict`` (with ``.kinds``) answers /api/score."""
 
     async def index(request: Request):
@@ -72,17 +85,21 @@ def create_app(engine: Engine, scorer: "ScriptScorer | None" = None,
     async def info(request: Request):
         return JSONResponse({**TOOL, "kinds": list(KINDS), "score": scorer is not None,
                              "score_kinds": list(scorer.kinds) if scorer else [],
-                             "max_body": max_body, "max_document": max_document})
+                             "max_body": max_body, "max_document": max_document,
+                             "max_chars": max_chars, "max_findings": max_findings})
 
     async def check(request: Request):
-        text, kind = await _script_request(request, max_body)
+        text, kind = await _script_request(request, max_body, max_chars)
         warnings: list[str] = []
         findings = await run_in_threadpool(_check_text, engine, text, warnings)
+        if len(findings) > max_findings:
+            raise ApiError(422, f"the text has {len(findings):,} findings, more than the {max_findings:,} "
+                                f"a page shows; {LARGE}, or check a part of it here")
         return JSONResponse({**TOOL, "kind": kind, "findings": [_with_fixes(f) for f in findings],
                              "summary": _summary(findings), "warnings": warnings})
 
     async def score(request: Request):
-        text, kind = await _script_request(request, max_body)
+        text, kind = await _script_request(request, max_body, max_chars)
         if scorer is None:
             raise ApiError(501, "script scoring is not available in this installation")
         if kind not in scorer.kinds:
@@ -155,7 +172,7 @@ def _check_text(engine: Engine, text: str, warnings: list[str]) -> list[Finding]
 
 
 def _with_fixes(f: Finding) -> dict:
-    return {**f.to_dict(), "fixes": literal_suggestions(f)}
+    return {**f.to_dict(), "fixes": literal_suggestions(f), "fix": replacement(f)}
 
 
 def _summary(findings: list[Finding]) -> dict:
@@ -180,7 +197,7 @@ async def _read_body(request: Request, limit: int) -> bytes:
     return bytes(body)
 
 
-async def _script_request(request: Request, limit: int) -> tuple[str, str]:
+async def _script_request(request: Request, limit: int, max_chars: int) -> tuple[str, str]:
     """``(text, kind)`` from a JSON body ``{"text": ..., "kind": ...}``, or a clear 4xx."""
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if ctype != "application/json":
@@ -192,6 +209,10 @@ async def _script_request(request: Request, limit: int) -> tuple[str, str]:
         raise ApiError(400, f"request body is not UTF-8 (byte {exc.start})") from None
     except json.JSONDecodeError as exc:
         raise ApiError(400, f"malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+    except RecursionError:
+        raise ApiError(400, "malformed JSON: nested too deeply") from None
+    except ValueError:  # an integer of thousands of digits
+        raise ApiError(400, "malformed JSON: a number too long") from None
     if not isinstance(data, dict):
         raise ApiError(400, 'expected a JSON object like {"text": "…", "kind": "video"}, '
                             f"got {type(data).__name__}")
@@ -203,10 +224,20 @@ async def _script_request(request: Request, limit: int) -> tuple[str, str]:
     text = data["text"]
     if not isinstance(text, str):
         raise ApiError(400, f'"text" must be a string, got {_json_type(text)}')
+    surrogate = _SURROGATE.search(text)
+    if surrogate:
+        raise ApiError(400, f'"text" holds half of a UTF-16 surrogate pair (\\u{ord(surrogate.group()):04x}) '
+                            f"at character {surrogate.start() + 1}; send whole characters")
+    if len(text) > max_chars:
+        raise ApiError(413, f"the text is {len(text):,} characters, more than the {max_chars:,} checked "
+                            f"here as you type (a script is a few thousand); {LARGE}")
     kind = data.get("kind", "video")
     if kind not in KINDS:
         raise ApiError(400, f'"kind" must be one of {", ".join(KINDS)}, got {json.dumps(kind, ensure_ascii=False)}')
     return text, kind
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _json_type(value) -> str:

@@ -56,6 +56,8 @@ def score_document(doc: Document, kind: str = "video", profile: Profile | None =
     findings = check_document(engine, doc)
     ctx = _Context(script, lexicon, profile, findings)
     report = ScoreReport(doc.path, kind, profile.name, findings=findings, text=doc.text)
+    if script.timing_problem:
+        report.problems.append(f"{doc.path}:{script.timing_problem}")
     report.facts = ctx.facts()
     if kind == "video":
         report.subscores = [_length(ctx), _hook(ctx), _density(ctx), _emotion(ctx), _interaction(ctx)]

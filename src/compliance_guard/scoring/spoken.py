@@ -49,6 +49,7 @@ class Script:
     segments: list[Segment] = field(default_factory=list)
     session: tuple[int, int | None] | None = None
     headings: list[tuple[int, int]] = field(default_factory=list)  # titles: not said, but name a part
+    timing_problem: str | None = None  # why the SRT timing was not used (``line: why``)
 
     def __post_init__(self):
         self._heading = bytearray(len(self.text))
@@ -206,9 +207,34 @@ def read_script(doc: Document, lexicon: Lexicon, start_clock: int | None = None)
     for s, e in headings:
         not_spoken(s, e)
     script = Script(doc=doc, text=text, scored="".join(chars), spoken=spoken, session=session, headings=headings)
-    script.cues_ms = [(c.start_ms, c.end_ms, c.start, c.end) for c in doc.cues]
+    script.timing_problem = _timing_problem(doc)
+    if script.timing_problem is None:
+        script.cues_ms = [(c.start_ms, c.end_ms, c.start, c.end) for c in doc.cues]
     script.segments = _segments(markers, len(text), session, start_clock, script)
     return script
+
+
+def _timing_problem(doc: Document) -> str | None:
+    """``line: why`` when the SRT timing cannot be taken at face value: a cue that ends before
+    it starts, or one that starts before the cue above it. Durations, speaking rate and the
+    hook window would all come out wrong (a reversed cue made the speech last 0 s), so the
+    script is then timed from its characters, as a script without timings is."""
+    previous = None
+    for cue in doc.cues:
+        line = doc.text.count("\n", 0, cue.start)  # the timing line, just above the cue's text
+        if cue.end_ms < cue.start_ms:
+            return (f"{line}: the cue ends ({_srt_time(cue.end_ms)}) before it starts ({_srt_time(cue.start_ms)}); "
+                    "the SRT timing is not used, the length is estimated from the characters")
+        if previous is not None and cue.start_ms < previous.start_ms:
+            return (f"{line}: the cue starts ({_srt_time(cue.start_ms)}) before the cue above it "
+                    f"({_srt_time(previous.start_ms)}); the SRT timing is not used, the length is estimated "
+                    "from the characters")
+        previous = cue
+    return None
+
+
+def _srt_time(ms: int) -> str:
+    return f"{ms // 3_600_000:02d}:{ms // 60_000 % 60:02d}:{ms // 1000 % 60:02d},{ms % 1000:03d}"
 
 
 def _clock_pair(groups) -> tuple[int, int | None]:

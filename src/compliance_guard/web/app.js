@@ -164,7 +164,7 @@ function findingBody(f, k) {
     f.source ? el("p", { class: "source" }, `依据：${f.source}`) : null,
     f.fixes.length ? el("div", { class: "suggestions" },
       ...f.fixes.map((s) => el("button", {
-        type: "button", class: "apply", title: `把「${f.text}」改为「${s}」`,
+        type: "button", class: s === f.fix ? "apply preferred" : "apply", title: `把「${f.text}」改为「${s}」`,
         onclick: (event) => { event.stopPropagation(); apply(k, s); },
       }, `改为「${s}」`))) : null,
     advice.length ? el("p", { class: "advice" }, `建议：${advice.join("；")}`) : null);
