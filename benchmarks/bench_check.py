@@ -94,7 +94,7 @@ def terms_of(engine) -> set[str]:
 
 
 def measure(engine, docs: list[str], repeat: int) -> dict:
-    from compliance_guard.segment import _tokenizer
+    from compliance_guard.text.segment import _tokenizer
 
     chars = sum(map(len, docs))
     terms = terms_of(engine)
@@ -171,7 +171,7 @@ def main() -> None:
     args = ap.parse_args()
 
     from compliance_guard.engine import Engine
-    from compliance_guard.packs import load_packs
+    from compliance_guard.engine.packs import load_packs
 
     packs = load_packs()
     text_packs = ["absolute-claims", "induced-sharing", "off-platform-transaction", "authority-endorsement",

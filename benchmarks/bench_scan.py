@@ -81,7 +81,7 @@ def split_halves(path: Path, rows: int) -> list[Path]:
 
 
 def _child(path: str, jobs: int, out: str, queue) -> None:
-    from compliance_guard.batch import ScanOptions, scan
+    from compliance_guard.scan.local import ScanOptions, scan
 
     load = os.getloadavg()[0]
     start = time.perf_counter()

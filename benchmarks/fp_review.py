@@ -45,7 +45,7 @@ COLUMNS = ["pack", "group", "rule", "severity", "file", "line", "column", "text"
 def scan(corpora: Path, packs: list[str]):
     """(chars per group, findings per (pack, group) as row dicts)."""
     from compliance_guard.engine import Engine
-    from compliance_guard.packs import load_packs
+    from compliance_guard.engine.packs import load_packs
 
     engine = Engine(load_packs(), select=packs)
     chars: Counter = Counter()

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from compliance_guard.engine import Engine
-from compliance_guard.packs import load_packs
+from compliance_guard.engine.packs import load_packs
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"

@@ -52,7 +52,7 @@ return spans;
 
 def cguard_command() -> list[str]:
     script = Path(sys.executable).with_name("cguard")
-    return [str(script)] if script.exists() else [sys.executable, "-c", "from compliance_guard.cli import main; main()"]
+    return [str(script)] if script.exists() else [sys.executable, "-c", "from compliance_guard.app.cli import main; main()"]
 
 
 @pytest.fixture(scope="module")

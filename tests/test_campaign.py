@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from compliance_guard.cli import main
+from compliance_guard.app.cli import main
 from compliance_guard.engine import Engine
-from compliance_guard.packs import PackSet, load_packs
+from compliance_guard.engine.packs import PackSet, load_packs
 from compliance_guard.scoring.campaign import score_campaign
-from compliance_guard.scoring.profiles import apply_overrides, load_profile
+from compliance_guard.load.profiles import apply_overrides, load_profile
 
 BASE = """\
 campaign: 测试活动

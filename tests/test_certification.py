@@ -8,8 +8,8 @@ import pytest
 
 from compliance_guard.checks.certification import KINDS, check_listing, find_numbers
 from compliance_guard.engine import Engine
-from compliance_guard.findings import Severity
-from compliance_guard.packs import load_packs, verify_examples
+from compliance_guard.model.finding import Severity
+from compliance_guard.engine.packs import load_packs, verify_examples
 
 
 @pytest.fixture(scope="module")

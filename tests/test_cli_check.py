@@ -6,7 +6,7 @@ import jsonschema
 import pytest
 from click.testing import CliRunner
 
-from compliance_guard.cli import main
+from compliance_guard.app.cli import main
 
 from conftest import FIXTURE_PACK
 

@@ -11,8 +11,8 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from compliance_guard.cli import main
-from compliance_guard.config import Config, ConfigError, find_config, glob_match, load, resolve
+from compliance_guard.app.cli import main
+from compliance_guard.load.config import Config, ConfigError, find_config, glob_match, load, resolve
 
 PACK = """\
 pack: cfgtest
@@ -317,7 +317,7 @@ def test_glob_match(pattern, path, expected):
 
 def test_settings_for_folds_matching_entries_in_order(tmp_path):
     cfg = Config(root=tmp_path, select=("A",), ignore=("B",), fail_on="warning")
-    from compliance_guard.config import PerFile
+    from compliance_guard.load.config import PerFile
 
     cfg.per_file = (PerFile(files=("x/**",), ignore=("C",), fail_on="never"),
                     PerFile(files=("x/y.md",), select=("D",), severity={"D": "info"}))

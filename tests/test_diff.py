@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from compliance_guard.cli import main
-from compliance_guard.gitdiff import _unquote, changed_lines
+from compliance_guard.app.cli import main
+from compliance_guard.run.gitdiff import _unquote, changed_lines
 
 PACK = Path(__file__).parent / "data" / "ci-pack.yaml"
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")

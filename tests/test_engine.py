@@ -1,6 +1,6 @@
-from compliance_guard import segment
+from compliance_guard.text import segment
 from compliance_guard.engine import Engine
-from compliance_guard.packs import load_packs
+from compliance_guard.engine.packs import load_packs
 
 
 def rules_hit(engine, text):
@@ -88,9 +88,9 @@ def test_all_finding_texts_are_original_slices(fixture_engine):
 def test_exemptions_look_at_the_next_real_word():
     """最好 + verb is advice; whitespace, emphasis, emoji, line ends and masked regions are not
     a next word (issue 11, item 7)."""
-    from compliance_guard.documents import from_text
+    from compliance_guard.load.documents import from_text
     from compliance_guard.engine import default_engine
-    from compliance_guard.lint import check_document
+    from compliance_guard.run.files import check_document
 
     def abs001(name, text):
         return [f.text for f in check_document(default_engine(), from_text(name, text)) if f.rule == "ABS001"]
@@ -108,7 +108,7 @@ def test_exemptions_look_at_the_next_real_word():
 def test_allow_listed_terms_drop_only_the_findings_they_cover():
     """README: findings *inside* allowed terms are dropped. A term inside a finding, or one
     that merely overlaps it, drops nothing (issue 11, item 9)."""
-    from compliance_guard.packs import load_packs
+    from compliance_guard.engine.packs import load_packs
 
     def texts(allow, text):
         return [f.text for f in Engine(load_packs(), allow_terms=allow).check(text) if f.category == "absolute-claim"]

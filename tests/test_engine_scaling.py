@@ -10,9 +10,9 @@ from hypothesis import strategies as st
 
 from compliance_guard import engine as engine_module
 from compliance_guard.engine import _cooccurrences, _Hit, _resolve_overlaps, default_engine
-from compliance_guard.findings import Finding, Severity
-from compliance_guard.normalize import normalize
-from compliance_guard.packs import Rule
+from compliance_guard.model.finding import Finding, Severity
+from compliance_guard.text.normalize import normalize
+from compliance_guard.engine.packs import Rule
 
 
 # -- the reference: the computations as they were, comparing every pair ----------------------

@@ -8,12 +8,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from compliance_guard.cli import main
+from compliance_guard.app.cli import main
 from compliance_guard.engine import Engine
-from compliance_guard.findings import Finding, LineIndex, Severity
-from compliance_guard.fix import is_literal, plan_edits, plan_file
-from compliance_guard.lint import check_document
-from compliance_guard.packs import load_packs
+from compliance_guard.model.finding import Finding, Severity
+from compliance_guard.text.lines import LineIndex
+from compliance_guard.run.fix import is_literal, plan_edits, plan_file
+from compliance_guard.run.files import check_document
+from compliance_guard.engine.packs import load_packs
 
 DATA = Path(__file__).parent / "data"
 PACK = DATA / "ci-pack.yaml"

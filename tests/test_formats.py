@@ -14,9 +14,9 @@ import jsonschema
 import pytest
 from click.testing import CliRunner
 
-from compliance_guard.cli import main
-from compliance_guard.findings import Finding, Severity
-from compliance_guard.lint import FileResult
+from compliance_guard.app.cli import main
+from compliance_guard.model.finding import Finding, Severity
+from compliance_guard.run.files import FileResult
 from compliance_guard.report import FORMATTERS, pick
 from compliance_guard.report.columns import Columns, convert
 from compliance_guard.report.github import escape_data, escape_property
@@ -240,7 +240,7 @@ def test_text_format_shows_a_window_of_a_long_line(tmp_path):
     side of the span, cut ends marked …, the caret still under the span (issue 11, item 12)."""
     from click.testing import CliRunner
 
-    from compliance_guard.cli import main
+    from compliance_guard.app.cli import main
     from compliance_guard.report.text import display_width
 
     line = ("今天给大家介绍一款保温杯，容量适中。" * 300 + "这款是全网最低价哦！") * 20

@@ -18,8 +18,8 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from compliance_guard.cli import main
-from compliance_guard.documents import DocumentError, decode
+from compliance_guard.app.cli import main
+from compliance_guard.load.documents import DocumentError, decode
 from compliance_guard.engine import default_engine
 
 FUZZ = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow,
@@ -178,6 +178,6 @@ def api_client():
     pytest.importorskip("starlette")
     from starlette.testclient import TestClient
 
-    from compliance_guard.server import create_app
+    from compliance_guard.app.server import create_app
 
     return TestClient(create_app(default_engine()), raise_server_exceptions=False)

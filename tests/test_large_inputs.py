@@ -12,12 +12,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from compliance_guard import engine as engine_module
-from compliance_guard.cli import main
-from compliance_guard.documents import from_text
+from compliance_guard.app.cli import main
+from compliance_guard.load.documents import from_text
 from compliance_guard.engine import Engine, default_engine
-from compliance_guard.lint import check_document
-from compliance_guard.normalize import normalize
-from compliance_guard.packs import load_packs
+from compliance_guard.run.files import check_document
+from compliance_guard.text.normalize import normalize
+from compliance_guard.engine.packs import load_packs
 
 PATTERN_RULES = [r for r in default_engine().rules if r.kind == "pattern"]
 
@@ -151,7 +151,7 @@ def run_cguard(*args: str, stdin=None, timeout: float = 120):
     def cap():
         resource.setrlimit(resource.RLIMIT_AS, (4 << 30, 4 << 30))
 
-    return subprocess.run([sys.executable, "-c", "from compliance_guard.cli import main; main()", *args],
+    return subprocess.run([sys.executable, "-c", "from compliance_guard.app.cli import main; main()", *args],
                           stdin=stdin, capture_output=True,
                           timeout=timeout, preexec_fn=cap, text=True, encoding="utf-8")
 

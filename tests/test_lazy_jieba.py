@@ -6,7 +6,7 @@ import textwrap
 SCRIPT = textwrap.dedent("""
     import sys
     from compliance_guard.engine import default_engine
-    from compliance_guard import segment
+    from compliance_guard.text import segment
     engine = default_engine()
     engine.check({text!r})
     print(segment.is_loaded(), 'jieba' in sys.modules)

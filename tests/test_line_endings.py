@@ -10,7 +10,7 @@ import subprocess
 import pytest
 from click.testing import CliRunner
 
-from compliance_guard.cli import main
+from compliance_guard.app.cli import main
 
 from conftest import FIXTURE_PACK
 
@@ -88,7 +88,7 @@ def test_lsp_positions_count_every_line_ending():
     from pygls.workspace import TextDocument
 
     from compliance_guard.engine import default_engine
-    from compliance_guard.lsp import diagnostics_for
+    from compliance_guard.app.lsp import diagnostics_for
 
     document = TextDocument("file:///a.md", "第一行\r\n\r\n全网最低价\r最好😀的面膜\r\n", language_id="markdown")
     found = [(d.range.start.line, d.range.start.character, d.range.end.character, d.code)

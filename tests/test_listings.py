@@ -3,10 +3,16 @@ from __future__ import annotations
 
 import pytest
 
-from compliance_guard import listings
+from compliance_guard.scan import columns as listings
 from compliance_guard.engine import default_engine
-from compliance_guard.listings import (
-    ColumnMap, ListingChecker, MappingError, RowError, build_listing, parse_map_options, parse_price,
+from compliance_guard.scan.columns import (
+    ColumnMap,
+    ListingChecker,
+    MappingError,
+    RowError,
+    build_listing,
+    parse_map_options,
+    parse_price,
 )
 
 
@@ -115,7 +121,7 @@ def test_number_fields_are_validated(checker):
 
 
 def test_registry_plugs_in_listing_checks(checker, monkeypatch):
-    from compliance_guard.findings import Finding, Severity
+    from compliance_guard.model.finding import Finding, Severity
 
     def cheap(listing, engine):
         yield Finding(rule="ABS001", pack="p", category="absolute-claim", severity=Severity.INFO, message="m",

@@ -22,7 +22,7 @@ def cguard_command() -> list[str]:
     if script.exists():
         return [str(script)]
     found = shutil.which("cguard")
-    return [found] if found else [sys.executable, "-c", "from compliance_guard.cli import main; main()"]
+    return [found] if found else [sys.executable, "-c", "from compliance_guard.app.cli import main; main()"]
 
 
 class Client:

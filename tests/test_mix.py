@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from compliance_guard.cli import main
-from compliance_guard.scoring.lexicon import lexicon_for
+from compliance_guard.app.cli import main
+from compliance_guard.load.lexicons import lexicon_for
 from compliance_guard.scoring.mix import _plans, classify, score_calendar
-from compliance_guard.scoring.profiles import apply_overrides, load_profile
+from compliance_guard.load.profiles import apply_overrides, load_profile
 
 MONDAY = dt.date(2024, 6, 3)
 TITLES = {

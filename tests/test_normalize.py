@@ -1,6 +1,6 @@
 import pytest
 
-from compliance_guard.normalize import fold_char_string, normalize
+from compliance_guard.text.normalize import fold_term, normalize
 
 
 @pytest.mark.parametrize("raw, expected", [
@@ -61,13 +61,13 @@ def test_identity_map_when_nothing_changes_length():
     assert n.span(0, len(n.text)) == (0, len(raw))
 
 
-def test_fold_char_string_matches_first_pass():
-    assert fold_char_string("國家級ＴＯＰ") == "国家级top"
+def test_fold_term_matches_first_pass():
+    assert fold_term("國家級ＴＯＰ") == "国家级top"
 
 
 @pytest.mark.parametrize("raw", ["最*好", "國家級ＴＯＰ１", "a…b 最\u200b最最好!", "全网\n最低", "助❤️力", ""])
-def test_normalized_text_is_the_text_of_normalize(raw):
-    from compliance_guard.normalize import normalized_text
+def test_normalize_term_is_the_text_of_normalize(raw):
+    from compliance_guard.text.normalize import normalize_term
 
-    assert normalized_text(raw, "最") == normalize(raw, "最").text
-    assert normalized_text(raw) == normalize(raw).text
+    assert normalize_term(raw, "最") == normalize(raw, "最").text
+    assert normalize_term(raw) == normalize(raw).text

@@ -3,7 +3,7 @@ import textwrap
 
 import pytest
 
-from compliance_guard.packs import PackError, load_packs
+from compliance_guard.engine.packs import PackError, load_packs
 
 GOOD_RULE = """
   - id: T001
@@ -100,7 +100,7 @@ def test_unknown_severity(tmp_path):
 
 
 def test_builtin_packs_pass_their_examples():
-    from compliance_guard.packs import verify_examples
+    from compliance_guard.engine.packs import verify_examples
 
     packset = load_packs()
     assert verify_examples(packset) == []
@@ -127,7 +127,7 @@ def test_a_trigger_missing_from_the_text_keeps_the_pattern_from_running(tmp_path
 
 
 def test_builtin_regexes_compile_on_first_use_and_user_packs_at_load(tmp_path):
-    from compliance_guard.packs import LazyPattern
+    from compliance_guard.engine.packs import LazyPattern
 
     builtin = [r for r in load_packs().rules if r.pattern is not None]
     assert builtin and all(isinstance(r.pattern, LazyPattern) and r.pattern._compiled is None for r in builtin)
@@ -144,7 +144,7 @@ def test_lazy_patterns_copy_and_pickle_uncompiled():
     import copy
     import pickle
 
-    from compliance_guard.lazyre import compile as lazy
+    from compliance_guard.text.lazyre import compile as lazy
 
     p = lazy("最+好")
     assert p.search("最最好").span() == (0, 3)
@@ -163,7 +163,7 @@ def test_builtin_patterns_speak_the_normalised_text():
     """Patterns run on normalised text, where ， is , and 國 is 国: a pattern character that
     normalisation folds away can never match, unless its folded form is in the pattern too
     (``[^，。]`` would run straight across commas)."""
-    from compliance_guard.normalize import fold_char_string
+    from compliance_guard.text.normalize import fold_term
 
     stale = []
     for r in load_packs().rules:
@@ -171,7 +171,7 @@ def test_builtin_patterns_speak_the_normalised_text():
             r.needs_evidence.patterns if r.needs_evidence else [])
         for p in patterns:
             for ch in set(p.pattern):
-                folded = fold_char_string(ch)
+                folded = fold_term(ch)
                 if folded != ch and not ch.isupper() and folded not in p.pattern:
                     stale.append(f"{r.id}: {ch!r} (normalised: {folded!r}) in {p.pattern[:40]!r}")
     assert not stale, stale
@@ -203,7 +203,7 @@ def test_unknown_placeholders_in_messages_are_rejected_with_their_line(tmp_path)
 
 
 def test_builtin_messages_use_only_the_placeholders_their_rules_fill():
-    from compliance_guard.packs import load_pack, pack_files
+    from compliance_guard.engine.packs import load_pack, pack_files
 
     for path in pack_files():
         load_pack(path)  # not lazy: regexes compiled and messages checked as for a user's pack

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from compliance_guard.cli import main
+from compliance_guard.app.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.skipif(

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from compliance_guard.checks import GATES, REGISTRY, gate_for
 from compliance_guard.engine import default_engine
-from compliance_guard.normalize import normalize
+from compliance_guard.text.normalize import normalize
 
 
 def test_every_regex_match_holds_a_trigger(all_texts):

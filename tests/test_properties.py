@@ -3,7 +3,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from compliance_guard.engine import default_engine
-from compliance_guard.normalize import fold_char_string, normalize
+from compliance_guard.text.normalize import fold_term, normalize
 
 TERMS = ["最好", "蕞好", "zui好", "最最最好", "转发到朋友圈领红包", "全网最低价", "第一", "NO.1", "國家級", "转发", "领红包", "加V", "根治", "特供", "顶级", "100%", "唯一"]
 NOISE = [" ", "*", "\u200b", "\u3000", "·", "~", "-", "😀", "❤️", "\n", "ＡＢ", "，", "。", "\ufeff", "…", "㎏", "ﬁ", "é"]
@@ -47,7 +47,7 @@ def test_offset_map_points_at_the_source_character(parts):
     for i, ch in enumerate(n.text):
         o = n.to_original(i)
         assert o >= previous
-        assert ch in fold_char_string(text[o])
+        assert ch in fold_term(text[o])
         previous = o
 
 
@@ -67,7 +67,7 @@ WRAPPERS = {
 
 def _pack_engines():
     from compliance_guard.engine import Engine
-    from compliance_guard.packs import PackSet
+    from compliance_guard.engine.packs import PackSet
 
     return {p.name: Engine(PackSet([p])) for p in default_engine().packset.packs}
 
@@ -76,8 +76,8 @@ BAD_EXAMPLES = [(r.id, r.pack, text) for r in default_engine().rules for text in
 
 
 def _wrapped_findings(engines, pack, example, wrapper):
-    from compliance_guard.documents import from_text
-    from compliance_guard.lint import check_document
+    from compliance_guard.load.documents import from_text
+    from compliance_guard.run.files import check_document
 
     name, template = WRAPPERS[wrapper]
     if "\n" in example and name == "a.md":  # a listing pasted as label：value lines
@@ -107,8 +107,8 @@ def test_every_bad_example_is_flagged_in_every_wrapping():
 def test_bad_examples_in_markdown_emphasis_and_whitespace(example, opening, spaces, end):
     rule, pack, text = example
     original = f"{opening}{text}{opening[::-1]}{spaces}{end}"
-    from compliance_guard.documents import from_text
-    from compliance_guard.lint import check_document
+    from compliance_guard.load.documents import from_text
+    from compliance_guard.run.files import check_document
 
     findings = check_document(_ENGINES.setdefault(pack, _pack_engines()[pack]), from_text("a.md", original))
     assert any(f.rule == rule for f in findings), original

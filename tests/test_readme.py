@@ -17,7 +17,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from compliance_guard.cli import main
+from compliance_guard.app.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
 README = (REPO / "README.md").read_text(encoding="utf-8")
@@ -126,7 +126,7 @@ def test_readme_github_actions_workflow(tmp_path):
 
 
 def test_the_rule_pack_example_loads_and_passes_its_examples(tmp_path):
-    from compliance_guard.packs import load_packs
+    from compliance_guard.engine.packs import load_packs
 
     pack = tmp_path / "team.yaml"
     pack.write_text(block_with("yaml", "pack: team-terms"), encoding="utf-8")

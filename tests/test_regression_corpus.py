@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from compliance_guard.engine import default_engine
-from compliance_guard.findings import Severity
+from compliance_guard.model.finding import Severity
 
 REGRESSION = Path(__file__).resolve().parents[1] / "corpora" / "regression"
 FILES = sorted(REGRESSION.glob("*.tsv"))

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from compliance_guard.batch import ScanOptions, read_records, scan
+from compliance_guard.scan.local import ScanOptions, read_records, scan
 
 REPO = Path(__file__).resolve().parents[1]
 CATALOGUE = REPO / "corpora" / "listings" / "catalogue.csv"
@@ -24,7 +24,7 @@ CATALOGUE_GBK = REPO / "corpora" / "listings" / "catalogue_gbk.csv"
 EXPECTED = REPO / "corpora" / "listings" / "catalogue.expected.jsonl"
 
 
-CGUARD = [sys.executable, "-c", "from compliance_guard.cli import main; main()"]
+CGUARD = [sys.executable, "-c", "from compliance_guard.app.cli import main; main()"]
 
 
 def compact(record: dict) -> dict:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from compliance_guard.batch import ScanOptions, scan
+from compliance_guard.scan.local import ScanOptions, scan
 from compliance_guard.report import scan_html
 
 REPO = Path(__file__).resolve().parents[1]

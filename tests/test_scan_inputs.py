@@ -19,13 +19,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from compliance_guard.batch import ScanError, ScanOptions, fingerprint_path, read_records, scan
-from compliance_guard.cli import main
-from compliance_guard.listings import FIELDS, ColumnMap, MappingError, parse_map_options
+from compliance_guard.scan.local import ScanError, ScanOptions, fingerprint_path, read_records, scan
+from compliance_guard.app.cli import main
+from compliance_guard.scan.columns import FIELDS, ColumnMap, MappingError, parse_map_options
 
 REPO = Path(__file__).resolve().parents[1]
 CATALOGUE = REPO / "corpora" / "listings" / "catalogue.csv"
-CGUARD = [sys.executable, "-c", "from compliance_guard.cli import main; main()"]
+CGUARD = [sys.executable, "-c", "from compliance_guard.app.cli import main; main()"]
 TABLE = "商品ID,商品标题,售价\nA1,保温杯 316不锈钢,99\nA2,陶瓷碗,19\n"  # clean: exit 0
 
 

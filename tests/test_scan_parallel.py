@@ -14,14 +14,23 @@ from pathlib import Path
 
 import pytest
 
-from compliance_guard.batch import (EngineSpec, Plan, ScanError, ScanOptions, fingerprint_path, read_records,
-                                    resume_point, run_chunks, scan)
-from compliance_guard.listing_readers import RawRow
-from compliance_guard.listings import ColumnMap
+from compliance_guard.scan.local import (
+    EngineSpec,
+    Plan,
+    ScanError,
+    ScanOptions,
+    fingerprint_path,
+    read_records,
+    resume_point,
+    run_chunks,
+    scan,
+)
+from compliance_guard.scan.readers import RawRow
+from compliance_guard.scan.columns import ColumnMap
 
 REPO = Path(__file__).resolve().parents[1]
 CATALOGUE = REPO / "corpora" / "listings" / "catalogue.csv"
-CGUARD = [sys.executable, "-c", "from compliance_guard.cli import main; main()"]
+CGUARD = [sys.executable, "-c", "from compliance_guard.app.cli import main; main()"]
 ROWS = 244  # the sample catalogue's rows: its blank line and its line of delimiters are none
 
 
@@ -81,9 +90,9 @@ def test_reading_is_bounded_by_the_chunks_in_flight():
 
 LAZY_SCRIPT = """
 import json
-from compliance_guard.batch import EngineSpec, Plan, run_chunks
-from compliance_guard.listing_readers import RawRow
-from compliance_guard.listings import ColumnMap
+from compliance_guard.scan.local import EngineSpec, Plan, run_chunks
+from compliance_guard.scan.readers import RawRow
+from compliance_guard.scan.columns import ColumnMap
 plan = Plan(EngineSpec(), ColumnMap.resolve(["商品标题", "售价"]))
 out = {}
 for name, title in (("plain", "保温杯{}号"), ("claims", "这款面膜是全网最好的{}")):
@@ -240,7 +249,7 @@ def test_progress_bar_on_a_terminal_never_on_stdout():
 
 
 def test_no_progress_bar_in_ci(monkeypatch):
-    from compliance_guard.batch import progress_wanted
+    from compliance_guard.scan.local import progress_wanted
 
     monkeypatch.setenv("CI", "true")
     assert not progress_wanted(quiet=False)

@@ -8,11 +8,17 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from compliance_guard.cli import main
-from compliance_guard.packs import load_packs, pack_files
-from compliance_guard.scoring.lexicon import lexicon_for
-from compliance_guard.scoring.profiles import (
-    SCHEMA, ProfileError, apply_overrides, builtin_profiles, load_profile, parse_set_options, profiles_dir,
+from compliance_guard.app.cli import main
+from compliance_guard.engine.packs import load_packs, pack_files
+from compliance_guard.load.lexicons import lexicon_for
+from compliance_guard.load.profiles import (
+    SCHEMA,
+    ProfileError,
+    apply_overrides,
+    builtin_profiles,
+    load_profile,
+    parse_set_options,
+    profiles_dir,
 )
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
@@ -186,9 +192,9 @@ def test_lexicon_problems_name_file_line_and_key(tmp_path):
 
 def test_lexicons_are_data(tmp_path):
     """A new hook word in a user lexicon changes what counts as a hook."""
-    from compliance_guard.documents import from_text
+    from compliance_guard.load.documents import from_text
     from compliance_guard.engine import Engine
-    from compliance_guard.packs import PackSet
+    from compliance_guard.engine.packs import PackSet
     from compliance_guard.scoring.script import score_document
 
     source = (profiles_dir() / "lexicons" / "default.yaml").read_text(encoding="utf-8")

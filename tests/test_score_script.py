@@ -7,11 +7,11 @@ import textwrap
 import pytest
 from click.testing import CliRunner
 
-from compliance_guard.cli import main
-from compliance_guard.documents import from_text
+from compliance_guard.app.cli import main
+from compliance_guard.load.documents import from_text
 from compliance_guard.engine import Engine
-from compliance_guard.packs import PackSet, load_packs
-from compliance_guard.scoring.profiles import apply_overrides, load_profile
+from compliance_guard.engine.packs import PackSet, load_packs
+from compliance_guard.load.profiles import apply_overrides, load_profile
 from compliance_guard.scoring.script import score_document
 
 # Small packs of our own: the real induced-sharing pack is written elsewhere and may change.

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from compliance_guard.engine import default_engine
-from compliance_guard.lint import check_paths
+from compliance_guard.run.files import check_paths
 
 from conftest import shared_path
 

@@ -11,7 +11,7 @@ import pytest
 pytest.importorskip("starlette")
 from starlette.testclient import TestClient  # noqa: E402
 
-from compliance_guard.server import KINDS, WEB, ScriptScorer, create_app  # noqa: E402
+from compliance_guard.app.server import KINDS, WEB, ScriptScorer, create_app  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -130,7 +130,7 @@ def test_more_findings_than_a_page_shows_is_422(fixture_engine):
 
 def test_real_scripts_are_well_within_the_limits():
     from compliance_guard.engine import default_engine
-    from compliance_guard.server import MAX_CHARS, MAX_FINDINGS
+    from compliance_guard.app.server import MAX_CHARS, MAX_FINDINGS
 
     from conftest import REPO
 
@@ -211,7 +211,7 @@ def test_score_is_the_script_scorer(scored, fixture_engine):
     body = r.json()
     assert body["kind"] == "video" and 0 <= body["score"] <= 100
     assert {"hook", "compliance"} <= {s["name"] for s in body["subscores"]}
-    from compliance_guard.documents import from_text
+    from compliance_guard.load.documents import from_text
     from compliance_guard.scoring.script import score_document
 
     expected = score_document(from_text("<page>", text, kind="text"), "video", engine=fixture_engine)
@@ -276,7 +276,7 @@ def test_busy_port_and_bad_profile_are_one_line_usage_errors():
 
     from click.testing import CliRunner
 
-    from compliance_guard.cli import main
+    from compliance_guard.app.cli import main
 
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
@@ -299,7 +299,7 @@ def test_cguard_serve_answers_with_the_project_config_then_stops_cleanly_on_ctrl
     from pathlib import Path
 
     script = Path(sys.executable).with_name("cguard")
-    cmd = [str(script)] if script.exists() else [sys.executable, "-c", "from compliance_guard.cli import main; main()"]
+    cmd = [str(script)] if script.exists() else [sys.executable, "-c", "from compliance_guard.app.cli import main; main()"]
     (tmp_path / ".cguard.yaml").write_text("ignore: [pricing]\nprofile: content-pyramid\n", encoding="utf-8")
     proc = subprocess.Popen([*cmd, "serve", "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             cwd=tmp_path)

@@ -21,7 +21,7 @@ pytest.importorskip("pyarrow")
 if not shutil.which("java"):
     pytest.skip("needs a Java runtime for Spark local mode", allow_module_level=True)
 
-from compliance_guard.batch import EngineSpec, ScanOptions, read_records, scan  # noqa: E402
+from compliance_guard.scan.local import EngineSpec, ScanOptions, read_records, scan  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 LISTINGS = REPO / "corpora" / "listings"
@@ -64,7 +64,7 @@ def local_records(path: Path, tmp_path: Path, **kw) -> list[dict]:
 
 
 def test_engine_spark_gives_the_records_of_cguard_scan(spark, sample, tmp_path):
-    from compliance_guard.spark import scan_with_spark
+    from compliance_guard.scan.spark import scan_with_spark
 
     out = tmp_path / "spark.jsonl"
     result = scan_with_spark(ScanOptions(path=str(sample), out=str(out)))
@@ -78,7 +78,7 @@ def test_engine_spark_gives_the_records_of_cguard_scan(spark, sample, tmp_path):
 def test_engine_spark_stops_rather_than_lose_rows(spark, tmp_path):
     """The sample catalogue has quotes never closed: Spark's multi-line CSV reader swallows the
     lines after them into one row. The scan stops with a one-line error saying where."""
-    from compliance_guard.spark import SparkJobError, scan_with_spark
+    from compliance_guard.scan.spark import SparkJobError, scan_with_spark
 
     with pytest.raises(SparkJobError, match=r"catalogue\.csv:\d+: Spark's reader and cguard's .* local engine") as err:
         scan_with_spark(ScanOptions(path=str(LISTINGS / "catalogue.csv"), out=str(tmp_path / "r.jsonl")))
@@ -89,7 +89,7 @@ def test_dataframe_transformation_with_options(spark, tmp_path):
     """A DataFrame built in Spark (English columns, a --map, a selection) and a corrupt row."""
     import json
 
-    from compliance_guard.spark import CORRUPT_COLUMN, scan_dataframe, to_record
+    from compliance_guard.scan.spark import CORRUPT_COLUMN, scan_dataframe, to_record
 
     rows = [
         {"sku": "S1", "name": "全网最好的面膜 补水", "cat": "美妆护肤", "price": "59", "list_price": "199", "low7": "49"},
@@ -120,8 +120,8 @@ def test_engine_spark_reads_and_refuses_as_the_local_engine(spark, tmp_path):
     """Blank lines and lines of delimiters are no rows on either engine (and are counted); a
     JSONL key that some rows lack is an empty cell, not Arrow's NA; a file with no text column
     is refused before Spark reads it or the report is written."""
-    from compliance_guard.listings import MappingError
-    from compliance_guard.spark import scan_with_spark
+    from compliance_guard.scan.columns import MappingError
+    from compliance_guard.scan.spark import scan_with_spark
 
     blank = tmp_path / "blank.csv"
     blank.write_text("商品ID,商品标题,售价\nA1,全网最好的杯子,9\n\n,,\nA2,碗,3\n\n", encoding="utf-8")

@@ -10,12 +10,12 @@ import jsonschema
 import pytest
 from click.testing import CliRunner
 
-from compliance_guard.cli import main
-from compliance_guard.documents import from_text
+from compliance_guard.app.cli import main
+from compliance_guard.load.documents import from_text
 from compliance_guard.engine import Engine
-from compliance_guard.lint import check_document
-from compliance_guard.packs import load_packs
-from compliance_guard.suppressions import UNUSED_RULE, parse
+from compliance_guard.run.files import check_document
+from compliance_guard.engine.packs import load_packs
+from compliance_guard.run.suppressions import UNUSED_RULE, parse
 
 DATA = Path(__file__).parent / "data"
 PACK = DATA / "ci-pack.yaml"

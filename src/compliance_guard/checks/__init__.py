@@ -18,7 +18,7 @@ from typing import Callable, Iterable
 
 import regex
 
-from ..findings import Finding
+from compliance_guard.model.finding import Finding
 
 CheckFn = Callable[[str, "object"], Iterable[Finding]]
 REGISTRY: dict[str, CheckFn] = {}

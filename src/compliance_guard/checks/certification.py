@@ -17,11 +17,11 @@ from typing import Iterable, Mapping
 
 import regex
 
-from . import EMPHASIS as _EMPHASIS
-from . import register
-from .. import lazyre
-from ..findings import Finding, Severity
-from ..normalize import Normalized, normalize
+from compliance_guard.checks import EMPHASIS as _EMPHASIS
+from compliance_guard.checks import register
+from compliance_guard.text import lazyre
+from compliance_guard.model.finding import Finding, Severity
+from compliance_guard.text.normalize import Normalized, normalize
 
 #: Province-level abbreviations (省级简称) used as number prefixes.
 PROVINCE_ABBR = "京津冀晋蒙辽吉黑沪苏浙皖闽赣鲁豫鄂湘粤桂琼渝川黔贵云滇藏陕甘青宁新"
@@ -755,7 +755,7 @@ def category_requirement(text: str, rule) -> list[Finding]:
 def _rules_from(options: Mapping | None, checks: set[str]) -> list:
     rules = (options or {}).get("rules")
     if rules is None:
-        from ..engine import default_engine
+        from compliance_guard.engine import default_engine
 
         rules = default_engine().rules
     return [r for r in rules if getattr(r, "check", None) in checks]
@@ -796,7 +796,7 @@ def check_listing(listing_fields: Mapping[str, str], category: str | None,
 
 def _bare_number_findings(fields: Mapping[str, str], bare: Mapping[str, str], rules: list) -> list[Finding]:
     """Format findings for number fields given without their prefix, spanning the value."""
-    from . import REGISTRY
+    from compliance_guard.checks import REGISTRY
 
     out: list[Finding] = []
     for name, kind in bare.items():

@@ -18,11 +18,11 @@ from typing import Iterable, Mapping
 
 import regex
 
-from . import EMPHASIS as _EMPHASIS
-from . import register
-from .. import lazyre
-from ..findings import Finding, Severity
-from ..normalize import first_pass, fold_char_string
+from compliance_guard.checks import EMPHASIS as _EMPHASIS
+from compliance_guard.checks import register
+from compliance_guard.text import lazyre
+from compliance_guard.model.finding import Finding, Severity
+from compliance_guard.text.normalize import first_pass, fold_term
 
 _CN_DIGIT = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _NUM = r"(?P<num>[0-9]+(?:,[0-9]{3})*(?:\.[0-9]+)?)\s*(?P<wan>万)?"
@@ -46,7 +46,7 @@ class _OneToOne(dict):
 
     def __missing__(self, cp: int) -> str:
         ch = chr(cp)
-        folded = fold_char_string(ch)
+        folded = fold_term(ch)
         value = folded if len(folded) == 1 else (" " if not folded else ch)
         self[cp] = value
         return value
@@ -505,7 +505,7 @@ def check_listing_prices(fields: Mapping[str, object], options: Mapping | None =
     """
     rules = (options or {}).get("rules")
     if rules is None:
-        from ..engine import default_engine
+        from compliance_guard.engine import default_engine
 
         rules = default_engine().rules
     out: list[Finding] = []

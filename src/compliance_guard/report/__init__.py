@@ -8,8 +8,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from .. import __version__
-from ..findings import Severity
+from compliance_guard import __version__
+from compliance_guard.model.finding import Severity
 
 FORMATTERS: dict = {}
 
@@ -46,7 +46,7 @@ def worst_severity(results) -> Severity | None:
 
 TOOL = {"tool": "compliance-guard", "version": __version__}
 
-from . import github, json_format, junit, rdjson, sarif, text  # noqa: E402,F401  (register the built-in formatters)
+from compliance_guard.report import github, json_format, junit, rdjson, sarif, text  # noqa: E402,F401  (register the built-in formatters)
 
 
 def pick(name: str, environ=None) -> str:

@@ -3,7 +3,7 @@ annotations and LSP count UTF-16 code units (an emoji is two), reviewdog counts 
 (a CJK character is three, an emoji four). Every formatter converts here and nowhere else."""
 from __future__ import annotations
 
-from ..findings import LineIndex
+from compliance_guard.text.lines import LineIndex
 
 UNITS = ("char", "utf16", "byte")
 

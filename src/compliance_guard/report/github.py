@@ -10,8 +10,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from . import formatter
-from .columns import Columns
+from compliance_guard.report import formatter
+from compliance_guard.report.columns import Columns
 
 _COMMAND = {"error": "error", "warning": "warning", "info": "notice"}
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from . import TOOL, formatter, summary
+from compliance_guard.report import TOOL, formatter, summary
 
 
 def document(results) -> dict:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from . import formatter
+from compliance_guard.report import formatter
 
 
 def document(results) -> ET.Element:

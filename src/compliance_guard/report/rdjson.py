@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import json
 
-from ..fix import literal_suggestions
-from . import formatter, worst_severity
-from .columns import Columns
+from compliance_guard.run.fix import literal_suggestions
+from compliance_guard.report import formatter, worst_severity
+from compliance_guard.report.columns import Columns
 
 _SEVERITY = {"error": "ERROR", "warning": "WARNING", "info": "INFO"}
 SOURCE = {"name": "cguard"}

@@ -11,11 +11,11 @@ import json
 from pathlib import Path
 from urllib.parse import quote
 
-from .. import __version__
-from ..baseline import fingerprint
-from ..fix import literal_suggestions
-from . import formatter
-from .columns import Columns
+from compliance_guard import __version__
+from compliance_guard.run.baseline import fingerprint
+from compliance_guard.run.fix import literal_suggestions
+from compliance_guard.report import formatter
+from compliance_guard.report.columns import Columns
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 FINGERPRINT_KEY = "cguard/v1"

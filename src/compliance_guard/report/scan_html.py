@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import json
 
-from .. import __version__
+from compliance_guard import __version__
 
 _SEV_RANK = {"error": 3, "warning": 2, "info": 1}
 _SEV_COLOUR = {"error": "#c62828", "warning": "#ef8f00", "info": "#1e88e5"}
@@ -18,7 +18,7 @@ CONTEXT = 40  # characters shown either side of a finding
 
 
 def render(summary, top: int = 50) -> str:
-    """The page for a batch ``Summary`` (see compliance_guard.batch)."""
+    """The page for a batch ``Summary`` (see compliance_guard.scan.local)."""
     s = summary.to_dict(top=top)
     listings = summary.top(top)
     categories = sorted({f["category"] for r in listings for f in r["findings"]} | set(s["by_category"]))

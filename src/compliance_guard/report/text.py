@@ -7,8 +7,8 @@ import unicodedata
 
 import click
 
-from ..findings import LineIndex
-from . import error_location, formatter, summary
+from compliance_guard.text.lines import LineIndex
+from compliance_guard.report import error_location, formatter, summary
 
 _COLOURS = {"error": "red", "warning": "yellow", "info": "cyan"}
 AROUND = 40  # characters of the line shown either side of a finding

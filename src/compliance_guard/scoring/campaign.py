@@ -16,10 +16,19 @@ import math
 from dataclasses import dataclass
 from typing import Callable
 
-from ..findings import Finding, LineIndex, Severity, sort_key
-from .campaign_file import TEXT_FIELDS, Campaign, CampaignError, Entry, Value, is_entry_condition, read_campaign
-from .model import Evidence, ScoreReport, SubScore, compliance_subscore, finalize
-from .profiles import Profile, load_profile
+from compliance_guard.model.finding import Finding, Severity, sort_key
+from compliance_guard.text.lines import LineIndex
+from compliance_guard.load.campaigns import (
+    TEXT_FIELDS,
+    Campaign,
+    CampaignError,
+    Entry,
+    Value,
+    is_entry_condition,
+    read_campaign,
+)
+from compliance_guard.scoring.model import Evidence, ScoreReport, SubScore, compliance_subscore, finalize
+from compliance_guard.load.profiles import Profile, load_profile
 
 CATEGORY = "campaign-parameter"
 PACK = "campaign"
@@ -449,7 +458,7 @@ def _copy_findings(camp: Campaign, engine, reported: dict[str, set[str]]) -> lis
     """Rule-pack findings in every text value, at their place in the file; a mechanic's wording is
     not reported twice for a category its structure was already reported under."""
     if engine is None:
-        from ..engine import default_engine
+        from compliance_guard.engine import default_engine
 
         engine = default_engine()
     lines = LineIndex(camp.text)

@@ -16,11 +16,11 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .lexicon import Lexicon, lexicon_for
-from .model import Evidence, ScoreReport, SubScore, clamp, finalize
-from .profiles import Profile, load_profile
-from . import yamlpos
-from .yamlpos import PosDict, PosList, YamlError
+from compliance_guard.load.lexicons import Lexicon, lexicon_for
+from compliance_guard.scoring.model import Evidence, ScoreReport, SubScore, clamp, finalize
+from compliance_guard.load.profiles import Profile, load_profile
+from compliance_guard.load import yamlpos
+from compliance_guard.load.yamlpos import PosDict, PosList, YamlError
 
 OTHER = "other"
 LIVE = "live"
@@ -239,7 +239,7 @@ def score_calendar(path: str, profile: Profile | None = None) -> ScoreReport:
 
 def _check_classes(profile: Profile, lexicon: Lexicon) -> None:
     """Classes named by the profile must exist in the lexicon (a typo would silently score 0)."""
-    from .profiles import ProfileError
+    from compliance_guard.load.profiles import ProfileError
 
     known = set(lexicon["content"].classes)
     named = [("mix.buckets", c) for cs in profile["mix.buckets"].values() for c in cs]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..findings import Finding, Severity
+from compliance_guard.model.finding import Finding, Severity
 
 
 @dataclass

@@ -11,13 +11,15 @@ from __future__ import annotations
 import math
 from typing import Iterable
 
-from ..documents import Document, DocumentError, iter_paths, read_path
-from ..findings import Finding, LineIndex, Severity
-from ..lint import check_document
-from .lexicon import Lexicon, Match, lexicon_for
-from .model import Evidence, ScoreReport, SubScore, clamp, compliance_subscore, finalize
-from .profiles import Profile, clock_minutes, load_profile
-from .spoken import Script, read_script
+from compliance_guard.model.document import Document
+from compliance_guard.load.documents import DocumentError, iter_paths, read_path
+from compliance_guard.model.finding import Finding, Severity
+from compliance_guard.text.lines import LineIndex
+from compliance_guard.run.files import check_document
+from compliance_guard.load.lexicons import Lexicon, Match, lexicon_for
+from compliance_guard.scoring.model import Evidence, ScoreReport, SubScore, clamp, compliance_subscore, finalize
+from compliance_guard.load.profiles import Profile, clock_minutes, load_profile
+from compliance_guard.scoring.spoken import Script, read_script
 
 KINDS = ("video", "live")
 NEAR = 0  # characters allowed between a match and a finding that voids it (0: touching)
@@ -47,7 +49,7 @@ def score_document(doc: Document, kind: str = "video", profile: Profile | None =
     if not doc.text.strip():
         return ScoreReport(doc.path, kind, profile.name, error=f"{doc.path}: empty; there is no script to score")
     if engine is None:
-        from ..engine import default_engine
+        from compliance_guard.engine import default_engine
 
         engine = default_engine()
     lexicon = lexicon_for(profile)
@@ -86,7 +88,7 @@ class _Context:
         hi = hi or lo
         self.rate_band = (lo, hi)
         self.rate = (lo + hi) / 2
-        from ..normalize import normalize
+        from compliance_guard.text.normalize import normalize
 
         self.norm = normalize(script.scored)
 
@@ -157,7 +159,7 @@ class _Context:
         return self.script.spoken_chars / (speech_ms / 1000) if speech_ms else 0.0
 
     def snippet(self, start: int, end: int, limit: int = 24) -> str:
-        from ..documents import MASK
+        from compliance_guard.model.document import MASK
 
         s = "".join(c for c in self.script.scored[start:end] if c != MASK).strip()
         s = " ".join(s.split())

@@ -20,9 +20,10 @@ from typing import Any, Iterable
 import regex
 import yaml
 
-from .findings import Severity
-from .lazyre import LazyPattern
-from .normalize import fold_char_string
+from compliance_guard.model.finding import Severity
+from compliance_guard.load.shipped import builtin_rules_dir
+from compliance_guard.text.lazyre import LazyPattern
+from compliance_guard.text.normalize import fold_term
 
 PACK_KEYS = {"pack", "title", "category", "source", "description", "variants", "repeatable", "rules"}
 RULE_KEYS = {
@@ -150,8 +151,8 @@ class Rule:
 
     def term_forms(self, term: str) -> list[str]:
         """The normalised term plus its pack-declared variant spellings."""
-        base = fold_char_string(term)
-        choices = [[c] + [fold_char_string(v) for v in self.variants.get(c, ())] for c in base]
+        base = fold_term(term)
+        choices = [[c] + [fold_term(v) for v in self.variants.get(c, ())] for c in base]
         forms = []
         for combo in itertools.islice(itertools.product(*choices), MAX_VARIANTS_PER_TERM):
             forms.append("".join(combo))
@@ -208,13 +209,6 @@ def pattern_width(pattern: str, flags: int = 0) -> int | None:
     except Exception:  # noqa: BLE001 - any syntax re cannot parse: no bound known
         return None
     return most if most <= MAX_WIDTH else None
-
-
-def builtin_rules_dir() -> Path:
-    """``rules/`` inside the installed wheel, or the repository's during development."""
-    here = Path(__file__).resolve().parent
-    shipped = here / "rules"  # force-included into the wheel (pyproject.toml)
-    return shipped if shipped.is_dir() else here.parents[1] / "rules"
 
 
 def _err(file: str, line: int, msg: str) -> PackError:
@@ -284,7 +278,7 @@ def _parse_rule(raw: Any, pack: dict, file: str, variants: dict, lazy: bool) -> 
     elif "pattern" in raw:
         rule.pattern = _compile(raw["pattern"], file, kline("pattern"), f"rule {rid}: pattern", lazy)
         rule.triggers = [t for t in _str_list(raw.get("triggers", []), file, kline("triggers"), f"rule {rid}: triggers")
-                         if fold_char_string(t).strip()]
+                         if fold_term(t).strip()]
         if "triggers" in raw and not rule.triggers:
             raise _err(file, kline("triggers"), f"rule {rid}: empty triggers")
     elif "all_of" in raw:
@@ -316,7 +310,7 @@ def _parse_rule(raw: Any, pack: dict, file: str, variants: dict, lazy: bool) -> 
             raise _err(file, kline("allow"), f"rule {rid}: allow must be a mapping")
         _check_keys(allow, ALLOW_KEYS, file, f"rule {rid} allow")
         rule.allow = Allow(
-            tokens=[fold_char_string(t) for t in _str_list(allow.get("tokens", []), file, allow.line, "allow.tokens")],
+            tokens=[fold_term(t) for t in _str_list(allow.get("tokens", []), file, allow.line, "allow.tokens")],
             patterns=[_compile(p, file, allow.key_lines.get("patterns", allow.line), f"rule {rid}: allow.patterns", lazy)
                       for p in _str_list(allow.get("patterns", []), file, allow.line, "allow.patterns")],
         )
@@ -337,7 +331,7 @@ def _parse_rule(raw: Any, pack: dict, file: str, variants: dict, lazy: bool) -> 
         rule.suggest = {"*": _str_list(suggest, file, kline("suggest"), "suggest")}
     elif isinstance(suggest, dict):
         rule.suggest = {
-            (k if k == "*" else fold_char_string(str(k))): _str_list(v, file, suggest.key_lines.get(k, suggest.line), f"suggest[{k}]")
+            (k if k == "*" else fold_term(str(k))): _str_list(v, file, suggest.key_lines.get(k, suggest.line), f"suggest[{k}]")
             for k, v in suggest.items()
         }
     elif suggest is not None:
@@ -365,7 +359,7 @@ def _check_messages(rule: Rule, raw: _LineDict, file: str) -> None:
     """Every ``{name}`` in a rule's messages must be one the rule fills in: ``{text}``, and for
     a ``check:`` rule what that check fills (checks.PLACEHOLDERS). A typo such as ``{txt}``
     would otherwise be printed as it is in every finding."""
-    from .checks import message_slots
+    from compliance_guard.checks import message_slots
 
     def lines(*keys) -> int:
         d, line = raw, raw.line
@@ -401,7 +395,7 @@ def _check_messages(rule: Rule, raw: _LineDict, file: str) -> None:
 
 def _parse_fix(fixes: Any, rule: Rule, file: str, line: int) -> dict[str, str]:
     """``fix: {term: wording}``: one of the term's suggestions, a safe drop-in replacement."""
-    from .fix import is_literal
+    from compliance_guard.run.fix import is_literal
 
     if rule.check:
         raise _err(file, line, f"rule {rule.id}: fix is for wording; a check rule reports values")
@@ -409,7 +403,7 @@ def _parse_fix(fixes: Any, rule: Rule, file: str, line: int) -> dict[str, str]:
         raise _err(file, line, f"rule {rule.id}: fix must be a mapping of term -> one of its suggestions")
     out = {}
     for key, value in fixes.items():
-        term = key if key == "*" else fold_char_string(str(key))
+        term = key if key == "*" else fold_term(str(key))
         kl = fixes.key_lines.get(key, line)
         offered = rule.suggestions_for(term)
         if not isinstance(value, str) or value not in offered:
@@ -450,7 +444,7 @@ def load_pack(path: Path, lazy: bool = False) -> Pack:
         raise _err(file, data.key_lines.get("variants", data.line), "variants must be a mapping of character -> list")
     variants: dict[str, list[str]] = {}
     for k, v in variants_raw.items():
-        key = fold_char_string(str(k))
+        key = fold_term(str(k))
         if len(key) != 1:
             raise _err(file, variants_raw.key_lines.get(k, data.line), f"variants key {k!r} must be one character")
         variants[key] = _str_list(v, file, variants_raw.key_lines.get(k, data.line), f"variants[{k}]")
@@ -458,7 +452,7 @@ def load_pack(path: Path, lazy: bool = False) -> Pack:
     rules = [_parse_rule(r, data, file, variants, lazy) for r in data["rules"]]
     return Pack(name=str(data["pack"]), title=str(data.get("title", "")), category=str(data["category"]),
                 source=str(data.get("source", "")), file=file, rules=rules,
-                repeatable=fold_char_string("".join(_str_list(repeatable, file, data.line, "repeatable"))))
+                repeatable=fold_term("".join(_str_list(repeatable, file, data.line, "repeatable"))))
 
 
 def pack_files(extra_paths: Iterable[str | Path] = (), builtin: bool = True) -> list[Path]:
@@ -509,7 +503,7 @@ def verify_examples(packset: PackSet, rules: Iterable[Rule] | None = None) -> li
     A rule is judged by an engine over its own pack: a team pack that repeats a built-in term
     (最好 with its own message) is not shadowed by the built-in rule winning the overlap.
     """
-    from .engine import Engine
+    from compliance_guard.engine import Engine
 
     rules = list(rules if rules is not None else packset.rules)
     wanted = {r.pack for r in rules}

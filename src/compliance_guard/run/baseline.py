@@ -15,9 +15,10 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from . import __version__
-from .findings import Finding, LineIndex
-from .normalize import normalize
+from compliance_guard import __version__
+from compliance_guard.model.finding import Finding
+from compliance_guard.text.lines import LineIndex
+from compliance_guard.text.normalize import normalize
 
 FORMAT = 1
 _SPACE = re.compile(r"\s+")

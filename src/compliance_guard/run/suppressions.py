@@ -16,7 +16,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .findings import Finding, LineIndex, Severity
+from compliance_guard.model.finding import Finding, Severity
+from compliance_guard.text.lines import LineIndex
 
 UNUSED_RULE = "unused-suppression"
 _DIRECTIVE = re.compile(

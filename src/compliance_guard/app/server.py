@@ -42,12 +42,12 @@ from starlette.responses import FileResponse, JSONResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from .documents import DocumentError, decode, from_docx, from_text
-from .engine import Engine
-from .findings import Finding
-from .fix import literal_suggestions, replacement
-from .lint import FileResult, check_document
-from .report import TOOL, summary
+from compliance_guard.load.documents import DocumentError, decode, from_docx, from_text
+from compliance_guard.engine import Engine
+from compliance_guard.model.finding import Finding
+from compliance_guard.run.fix import literal_suggestions, replacement
+from compliance_guard.run.files import FileResult, check_document
+from compliance_guard.report import TOOL, summary
 
 WEB = Path(__file__).with_name("web")
 KINDS = ("video", "live", "listing", "post")
@@ -250,7 +250,7 @@ def _json_type(value) -> str:
 def serve(engine: Engine, host: str = "127.0.0.1", port: int = 8765, profile=None, echo=print) -> None:
     """Listen (OSError if the address cannot be bound), say where, serve until Ctrl+C; the page
     scores with ``profile`` (a loaded scoring Profile; None: the default one)."""
-    from . import segment
+    from compliance_guard.text import segment
 
     scorer = ScriptScorer(engine, profile)
     sock = listen(host, port)
@@ -266,15 +266,15 @@ class ScriptScorer:
     """``cguard score``'s script scorer over the page's engine, with one loaded profile."""
 
     def __init__(self, engine: Engine, profile=None):
-        from .scoring.profiles import load_profile
-        from .scoring.script import KINDS
+        from compliance_guard.load.profiles import load_profile
+        from compliance_guard.scoring.script import KINDS
 
         self.engine = engine
         self.kinds = tuple(KINDS)
         self.profile = profile or load_profile()
 
     def __call__(self, text: str, kind: str) -> dict:
-        from .scoring.script import score_document
+        from compliance_guard.scoring.script import score_document
 
         report = score_document(from_text("<page>", text, kind="text"), kind, self.profile, self.engine)
         if report.error is not None:

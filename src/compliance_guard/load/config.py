@@ -17,7 +17,7 @@ from typing import Any
 import pathspec
 import yaml
 
-from .documents import MAX_SIZE, format_size
+from compliance_guard.load.documents import MAX_SIZE, format_size
 
 CONFIG_NAMES = (".cguard.yaml", "cguard.yaml")
 BASELINE_NAME = ".cguard-baseline.json"
@@ -241,7 +241,7 @@ def load(path: Path) -> Config:
 
 
 def _load_yaml(path: Path) -> dict:
-    from .scoring import yamlpos
+    from compliance_guard.load import yamlpos
 
     try:
         text = yamlpos.read_text(path)
@@ -280,7 +280,7 @@ def _load_toml(path: Path) -> dict:
 def _with_lines(value, lines: dict, scope: tuple):
     """TOML parsers keep no positions: attach the lines found by scanning the text to the
     tables, so errors name lines as they do for YAML."""
-    from .scoring.yamlpos import PosDict, PosList
+    from compliance_guard.load.yamlpos import PosDict, PosList
 
     if isinstance(value, dict):
         d = PosDict({k: _with_lines(v, lines, scope + (k,)) for k, v in value.items()})
@@ -336,7 +336,7 @@ def _toml_key_lines(text: str) -> dict:
 
 
 def _build(path: Path, raw: dict) -> Config:
-    from .scoring.yamlpos import line_of
+    from compliance_guard.load.yamlpos import line_of
 
     cfg = Config(path=path, root=path.parent.resolve())
     where: dict[str, str] = {}
@@ -384,7 +384,7 @@ def _build(path: Path, raw: dict) -> Config:
 
 def _profile(value, root: Path, at: str) -> str:
     """A built-in profile name, or a profile file relative to the config's directory."""
-    from .scoring.profiles import builtin_profiles
+    from compliance_guard.load.profiles import builtin_profiles
 
     if not isinstance(value, str) or not value.strip():
         raise ConfigError(f"{at}: profile must be a profile name or a YAML path, not {_kind(value)}")
@@ -402,8 +402,8 @@ def _profile(value, root: Path, at: str) -> str:
 def _scoring(value, path: Path, at: str) -> tuple[tuple[str, Any, str], ...]:
     """``scoring:`` overrides single profile values, as ``script.hook_seconds: 5`` or nested
     ``script: {hook_seconds: 5}``, checked here so that every command reports a bad one."""
-    from .scoring.profiles import SCHEMA
-    from .scoring.yamlpos import line_of, plain
+    from compliance_guard.load.profiles import SCHEMA
+    from compliance_guard.load.yamlpos import line_of, plain
 
     if not isinstance(value, dict):
         raise ConfigError(f"{at}: scoring must map profile keys (e.g. script.hook_seconds) to values, not {_kind(value)}")
@@ -426,7 +426,7 @@ def _scoring(value, path: Path, at: str) -> tuple[tuple[str, Any, str], ...]:
 
 
 def _per_file(value, path: Path, at: str) -> tuple[PerFile, ...]:
-    from .scoring.yamlpos import line_of
+    from compliance_guard.load.yamlpos import line_of
 
     if not isinstance(value, list):
         raise ConfigError(f"{at}: per-file must be a list of entries with `files:`")
@@ -458,7 +458,7 @@ def _per_file(value, path: Path, at: str) -> tuple[PerFile, ...]:
 
 
 def _strings(value, at: str, key: str, split: bool = False) -> tuple[str, ...]:
-    from .scoring.yamlpos import line_of
+    from compliance_guard.load.yamlpos import line_of
 
     if isinstance(value, str):
         value = [value]
@@ -476,7 +476,7 @@ def _strings(value, at: str, key: str, split: bool = False) -> tuple[str, ...]:
 
 
 def _severities(value, path: Path, at: str, key: str) -> dict[str, str]:
-    from .scoring.yamlpos import line_of
+    from compliance_guard.load.yamlpos import line_of
 
     if not isinstance(value, dict):
         raise ConfigError(f"{at}: {key} must map rule ids to error, warning or info, not {_kind(value)}")

@@ -4,10 +4,10 @@ from __future__ import annotations
 import json
 from typing import TextIO
 
-from .. import __version__
-from ..findings import Severity
-from ..report import error_location
-from .model import ScoreReport
+from compliance_guard import __version__
+from compliance_guard.model.finding import Severity
+from compliance_guard.report import error_location
+from compliance_guard.scoring.model import ScoreReport
 
 FORMATS = ("text", "json")
 EVIDENCE_LINES = 4

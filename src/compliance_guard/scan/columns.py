@@ -16,7 +16,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Mapping, Sequence
 
-from .findings import Finding, LineIndex
+from compliance_guard.model.finding import Finding
+from compliance_guard.text.lines import LineIndex
 
 #: Named fields, in the order findings are reported.
 FIELDS = (
@@ -363,14 +364,14 @@ def listing_check(name: str):
 
 @listing_check("certification")
 def _certification(listing: Listing, engine) -> Iterable[Finding]:
-    from .checks.certification import check_listing
+    from compliance_guard.checks.certification import check_listing
 
     return check_listing(listing.fields, None, {"rules": engine.rules})
 
 
 @listing_check("pricing")
 def _pricing(listing: Listing, engine) -> Iterable[Finding]:
-    from .checks.pricing import check_listing_prices
+    from compliance_guard.checks.pricing import check_listing_prices
 
     return check_listing_prices(listing.fields, {"rules": engine.rules})
 
@@ -379,7 +380,7 @@ class ListingChecker:
     """Everything that runs on one listing, built once per process from an Engine."""
 
     def __init__(self, engine):
-        from .engine import Engine
+        from compliance_guard.engine import Engine
 
         self.engine = engine
         # Number fields get the number-format checks only: a requirement rule would read a

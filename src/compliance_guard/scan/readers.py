@@ -20,7 +20,7 @@ from itertools import chain, islice
 from pathlib import Path
 from typing import Iterator, NamedTuple
 
-from .listings import ColumnMap, MappingError, cell_text
+from compliance_guard.scan.columns import ColumnMap, MappingError, cell_text
 
 FORMATS = ("csv", "jsonl", "xlsx", "parquet")
 SNIFF_BYTES = 1 << 20
@@ -349,7 +349,7 @@ def _open_jsonl(path, overrides, encoding) -> Source:
 
 def _require_keys(path: str, keys: list[str], overrides, n: int) -> None:
     """A ``--map`` whose key none of the first rows has is a mistake, as a missing column is."""
-    from .listings import fold_header
+    from compliance_guard.scan.columns import fold_header
 
     folded = {fold_header(k) for k in keys}
     for name, column in overrides.items():

@@ -18,12 +18,13 @@ from typing import Iterable
 import ahocorasick_rs
 import regex
 
-from . import segment
-from .checks import REGISTRY, gate_for, load_all
-from .documents import MASK
-from .findings import Finding, LineIndex, Severity, sort_key
-from .normalize import Normalized, normalize, normalized_text
-from .packs import PackSet, Rule, load_packs
+from compliance_guard.checks import REGISTRY, gate_for, load_all
+from compliance_guard.engine.packs import PackSet, Rule, load_packs
+from compliance_guard.model.document import MASK
+from compliance_guard.model.finding import Finding, Severity, sort_key
+from compliance_guard.text import segment
+from compliance_guard.text.lines import LineIndex
+from compliance_guard.text.normalize import Normalized, normalize, normalize_term
 
 REGEX_TIMEOUT = 1.0  # seconds per regex call
 WINDOW = 4096  # characters a pattern rule's regex is run over per call (engine._scan)
@@ -82,7 +83,7 @@ class Engine:
 
                 rule = replace(rule, severity=overrides[rule.id.casefold()])
             self.rules.append(rule)
-        self.allow_terms = [t for t in (normalized_text(a) for a in allow_terms) if t]
+        self.allow_terms = [t for t in (normalize_term(a) for a in allow_terms) if t]
         self.collapse = "".join(sorted({c for p in packset.packs for c in p.repeatable}))
         self._pattern_rules = [r for r in self.rules if r.kind == "pattern"]
         check_rules = [r for r in self.rules if r.kind == "check"]
@@ -90,7 +91,7 @@ class Engine:
             load_all()
             for r in check_rules:
                 if r.check not in REGISTRY:
-                    from .packs import PackError
+                    from compliance_guard.engine.packs import PackError
 
                     raise PackError(f"{r.file}:{r.line}: rule {r.id}: unknown check {r.check!r} (known: {', '.join(sorted(REGISTRY))})")
         self._checks: dict[object, list[tuple[Rule, object]]] = {}  # gate (None: ungated) -> checks
@@ -120,7 +121,7 @@ class Engine:
                     forms = rule.term_forms(term)
                     canonical = forms[0]
                     for form in forms:
-                        form = normalized_text(form, self.collapse)
+                        form = normalize_term(form, self.collapse)
                         if form:
                             table.setdefault(form, []).append((rule, canonical, gi))
         if not table:

@@ -19,10 +19,21 @@ import sys
 import tempfile
 import uuid
 
-from .batch import (CSV_HEADER, EngineSpec, Plan, ScanError, ScanOptions, ScanResult, Summary, check_outputs,
-                    check_row, format_records, output_format)
-from .listing_readers import RawRow, ReaderError, open_source, require_text
-from .listings import ColumnMap, MappingError, RowError, build_listing
+from compliance_guard.scan.local import (
+    CSV_HEADER,
+    EngineSpec,
+    Plan,
+    ScanError,
+    ScanOptions,
+    ScanResult,
+    Summary,
+    check_outputs,
+    check_row,
+    format_records,
+    output_format,
+)
+from compliance_guard.scan.readers import RawRow, ReaderError, open_source, require_text
+from compliance_guard.scan.columns import ColumnMap, MappingError, RowError, build_listing
 
 ROW_COLUMN = "_cguard_row"
 CORRUPT_COLUMN = "_cguard_corrupt"
@@ -38,7 +49,7 @@ class SparkJobError(ReaderError):
 def _payload(spec: EngineSpec, column_map: ColumnMap, overrides: dict) -> dict:
     """What the executors need: the plan, with extra packs as text (their paths are the driver's)."""
     packs = {}
-    from .packs import pack_files
+    from compliance_guard.engine.packs import pack_files
 
     for i, path in enumerate(pack_files(spec.packs, builtin=False)):
         packs[f"{i:03d}_{os.path.basename(path)}"] = path.read_text(encoding="utf-8-sig")

@@ -14,8 +14,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .documents import MAX_SIZE, DocumentError, from_text, read_limited, sniff
-from .findings import Finding
+from compliance_guard.load.documents import MAX_SIZE, DocumentError, from_text, read_limited, sniff
+from compliance_guard.model.finding import Finding
 
 # Advice, placeholders and notes: a writer must act, the text cannot be pasted in.
 _ADVICE = re.compile(r"[（）()「」“”\"'…\[\]【】<>]|XX|X|\.\.\.|写明|标明|注明|标示|删除|取消|改为|核对|加注|告知")
@@ -175,7 +175,7 @@ def plan_edits(raw: str, findings: list[Finding], markdown: bool = False) -> tup
 def plan_paths(engine, paths, config=None) -> list[FilePlan]:
     """Plans for every file under ``paths`` that the config selects, checked with the rules
     (per-file overrides and inline suppressions included) that ``cguard check`` would use."""
-    from .lint import EngineSet, check_document, select_paths
+    from compliance_guard.run.files import EngineSet, check_document, select_paths
 
     engines = EngineSet(engine, config)
     plans = []

@@ -2,7 +2,7 @@
 the parts of a document that are checked.
 
 A document's text is the decoded file as it is, line endings included (``\\r\\n``, ``\\r`` and
-``\\n`` all end a line: findings.LineIndex), so offsets are those of the file. It is checked
+``\\n`` all end a line: text.lines.LineIndex), so offsets are those of the file. It is checked
 through a *mask*: characters that must not be checked (SRT indices and timings, Markdown code,
 URLs, HTML tags, front matter) are replaced one-for-one by a private-use character, so offsets,
 lines and columns stay those of the file and no region bookkeeping is needed downstream.
@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-MASK = "\ue000"  # private use: not filler, not a term character; blocks matches across it
+from compliance_guard.model.document import Cue, Document
+
 MAX_SIZE = 20 * 1024 * 1024  # bytes per document unless --max-size / max-size: says otherwise
 TEXT_SUFFIXES = (".txt", ".md", ".markdown", ".srt")
 DOCUMENT_SUFFIXES = TEXT_SUFFIXES + (".docx",)
@@ -27,35 +27,6 @@ _SRT_TIME = re.compile(
 
 class DocumentError(Exception):
     """A file that cannot be read as text; the message names the file."""
-
-
-@dataclass
-class Cue:
-    start_ms: int
-    end_ms: int
-    start: int  # offsets of the cue text in the document
-    end: int
-
-
-@dataclass
-class Document:
-    path: str
-    text: str
-    kind: str = "text"  # text | markdown | srt
-    masked: list[tuple[int, int]] = field(default_factory=list)
-    cues: list[Cue] = field(default_factory=list)
-
-    @property
-    def check_text(self) -> str:
-        """The text with unchecked spans masked one-for-one (same length, same offsets)."""
-        if not self.masked:
-            return self.text
-        chars = list(self.text)
-        for s, e in self.masked:
-            for i in range(s, e):
-                if chars[i] not in "\r\n":
-                    chars[i] = MASK
-        return "".join(chars)
 
 
 def decode(data: bytes, name: str) -> str:
@@ -120,7 +91,7 @@ def read_path(path: str | os.PathLike, limit: int = MAX_SIZE) -> Document:
 
 def from_docx(path: str, data: bytes) -> Document:
     """A Word document: line = paragraph number, column = character in it (docx_reader)."""
-    from .docx_reader import DocxError, docx_text
+    from compliance_guard.load.docx import DocxError, docx_text
 
     try:
         return Document(path=path, text=docx_text(data), kind="docx")
@@ -135,7 +106,7 @@ def from_text(path: str, text: str, kind: str | None = None) -> Document:
     if kind == "srt":
         _mask_srt(doc)
     elif kind == "markdown":
-        from .markdown import unchecked_spans
+        from compliance_guard.load.markdown import unchecked_spans
 
         doc.masked = unchecked_spans(lf_text(text))
     return doc

@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from . import yamlpos
-from .yamlpos import PosDict, PosList, YamlError
+from compliance_guard.load import yamlpos
+from compliance_guard.load.yamlpos import PosDict, PosList, YamlError
 
 ROLES = {
     "traffic": ("traffic", "引流款", "引流", "爆款"),

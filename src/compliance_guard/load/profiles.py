@@ -14,8 +14,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable
 
-from . import yamlpos
-from .yamlpos import PosDict, YamlError
+from compliance_guard.load import yamlpos
+from compliance_guard.load.yamlpos import PosDict, YamlError
 
 
 class ProfileError(Exception):
@@ -225,7 +225,7 @@ class Profile:
 
 
 def profiles_dir() -> Path:
-    from ..packs import builtin_rules_dir
+    from compliance_guard.load.shipped import builtin_rules_dir
 
     return builtin_rules_dir() / "profiles"
 
@@ -376,7 +376,7 @@ def profile_for_cli(ref: str, set_items=(), config_overrides=()) -> Profile:
     """The profile a command runs with: ``ref``, then the config's ``(key, value, origin)``
     overrides, then ``--set`` (last wins); its lexicon is loaded too, so every profile problem
     surfaces before any scoring."""
-    from .lexicon import lexicon_for
+    from compliance_guard.load.lexicons import lexicon_for
 
     profile = load_profile(ref)
     for key, value, origin in config_overrides:

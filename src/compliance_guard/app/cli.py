@@ -6,8 +6,8 @@ import sys
 
 import click
 
-from . import __version__
-from .packs import PackError
+from compliance_guard import __version__
+from compliance_guard.engine.packs import PackError
 
 FAIL_ON = ("error", "warning", "info", "never")
 
@@ -29,9 +29,9 @@ def build_engine(packs=(), select=(), ignore=(), severity=None, allow_terms=(), 
     """Engine over the built-in packs plus ``packs``; pack errors and names that match no rule,
     pack or category become exit-2 one-liners (naming the config line or the flag when a
     ``config`` gave them)."""
-    from .config import ConfigError
-    from .engine import Engine
-    from .packs import load_packs, verify_examples
+    from compliance_guard.load.config import ConfigError
+    from compliance_guard.engine import Engine
+    from compliance_guard.engine.packs import load_packs, verify_examples
 
     try:
         packset = load_packs(packs)
@@ -50,7 +50,7 @@ def build_engine(packs=(), select=(), ignore=(), severity=None, allow_terms=(), 
 
 
 def exit_code(results, fail_on: str) -> int:
-    from .lint import exit_status
+    from compliance_guard.run.files import exit_status
 
     return exit_status(results, fail_on)
 
@@ -96,7 +96,7 @@ def _config_options(fn):
 def _load_config(config_path, no_config, select, ignore, packs, severities, allow, include, exclude, fail_on,
                  baseline=None, no_baseline=False, max_size=None):
     """The config file merged with the flags; problems become exit-2 one-liners."""
-    from .config import ConfigError, parse_size, resolve
+    from compliance_guard.load.config import ConfigError, parse_size, resolve
 
     if max_size is not None:
         try:
@@ -142,9 +142,9 @@ def check(paths, fmt, config_path, no_config, select, ignore, packs, severities,
           max_size, baseline, no_baseline, write_baseline, report_unused_suppressions, diff_rev, stdin_name, color,
           quiet):
     """Check scripts and posts (.txt, .md, .srt, .docx; directories recurse; - reads stdin)."""
-    from . import baseline as baselines
-    from .lint import check_paths
-    from .report import FORMATTERS, pick
+    from compliance_guard.run import baseline as baselines
+    from compliance_guard.run.files import check_paths
+    from compliance_guard.report import FORMATTERS, pick
 
     fmt = pick(fmt)
     if fmt not in FORMATTERS:
@@ -154,7 +154,7 @@ def check(paths, fmt, config_path, no_config, select, ignore, packs, severities,
     engine = _config_engine(config)
     changed = None
     if diff_rev is not None:
-        from . import gitdiff
+        from compliance_guard.run import gitdiff
 
         try:
             diff_rev, paths = gitdiff.split_rev(diff_rev, paths)
@@ -285,7 +285,7 @@ def rules_show(rule_id, packs):
 @click.option("--pack", "packs", multiple=True, type=click.Path(), help="Extra rule pack file or directory.")
 def rules_test(packs):
     """Run every rule's examples; exit 1 on any failure."""
-    from .packs import verify_examples
+    from compliance_guard.engine.packs import verify_examples
 
     engine = build_engine(packs, verify_extra=False)
     failures = verify_examples(engine.packset)
@@ -311,7 +311,7 @@ def serve(host, port, select, ignore, packs, profile, config_path, no_config):
     """Local web page: paste a script or open a .docx, see findings highlighted as you type.
     The project config (rules, allow-list, scoring profile) applies as in check and score."""
     try:
-        from .server import serve as run_server
+        from compliance_guard.app.server import serve as run_server
     except ImportError as exc:
         raise UsageFailure(f"cguard serve needs {exc.name}: pip install 'compliance-guard[serve]'") from None
 
@@ -331,7 +331,7 @@ def lsp(select, ignore, packs, config_path, no_config):
     """Language server on stdio: diagnostics and quick fixes for plain text and Markdown. The
     config found from the editor's working directory applies (excludes and per-file too)."""
     try:
-        from .lsp import create_server
+        from compliance_guard.app.lsp import create_server
     except ImportError as exc:
         raise UsageFailure(f"cguard lsp needs {exc.name}: pip install 'compliance-guard[lsp]'") from None
     config = _load_config(config_path, no_config, select, ignore, packs, (), (), (), (), None)
@@ -354,7 +354,7 @@ def _scoring_options(fn):
 def _scoring_setup(config_path, no_config, profile, sets, select=(), ignore=(), packs=(), fail_on=None):
     """The config (its rules, allow-list and severities apply to the copy) and the profile:
     ``--profile`` over the config's ``profile:``, then its ``scoring:`` values, then ``--set``."""
-    from .scoring.profiles import ProfileError, profile_for_cli
+    from compliance_guard.load.profiles import ProfileError, profile_for_cli
 
     config = _load_config(config_path, no_config, select, ignore, packs, (), (), (), (), fail_on)
     try:
@@ -364,7 +364,7 @@ def _scoring_setup(config_path, no_config, profile, sets, select=(), ignore=(), 
 
 
 def _scoring_done(reports, fmt, command, profile, fail_on="error", min_score=None):
-    from .scoring.report import exit_code, write
+    from compliance_guard.report.scores import exit_code, write
 
     if fmt == "json":  # text output lists the problems in each report already
         for problem in (p for r in reports for p in r.problems):
@@ -386,8 +386,8 @@ def _scoring_done(reports, fmt, command, profile, fail_on="error", min_score=Non
 @click.option("--pack", "packs", multiple=True, type=click.Path(), help="Extra rule pack file or directory.")
 def score(paths, kind, start_clock, fmt, config_path, no_config, profile, sets, min_score, fail_on, select, ignore, packs):
     """Score short-video or livestream scripts (.txt, .md, .srt, .docx) 0-100, with sub-scores that explain themselves."""
-    from .scoring.profiles import clock_minutes
-    from .scoring.script import score_paths
+    from compliance_guard.load.profiles import clock_minutes
+    from compliance_guard.scoring.script import score_paths
 
     if start_clock:
         try:
@@ -404,8 +404,8 @@ def score(paths, kind, start_clock, fmt, config_path, no_config, profile, sets, 
 @_scoring_options
 def mix(calendars, fmt, config_path, no_config, profile, sets, min_score):
     """Compare a content calendar (CSV/JSONL/YAML: date, title, text, type) with the target mix and cadence."""
-    from .scoring.mix import score_calendar
-    from .scoring.profiles import ProfileError
+    from compliance_guard.scoring.mix import score_calendar
+    from compliance_guard.load.profiles import ProfileError
 
     _, prof = _scoring_setup(config_path, no_config, profile, sets)
     try:
@@ -423,7 +423,7 @@ def mix(calendars, fmt, config_path, no_config, profile, sets, min_score):
 @click.option("--pack", "packs", multiple=True, type=click.Path(), help="Extra rule pack file or directory.")
 def campaign(campaigns, fmt, config_path, no_config, profile, sets, min_score, fail_on, packs):
     """Check campaign parameters (CAMPAIGN.yaml) against the profile's ranges and the mechanics against the rules."""
-    from .scoring.campaign import score_campaign
+    from compliance_guard.scoring.campaign import score_campaign
 
     config, prof = _scoring_setup(config_path, no_config, profile, sets, packs=packs, fail_on=fail_on)
     engine = _config_engine(config)
@@ -456,10 +456,18 @@ def campaign(campaigns, fmt, config_path, no_config, profile, sets, min_score, f
 def scan(listings, out, summary_path, html_path, input_format, maps, delimiter, encoding, sheet, jobs, resume,
          engine_name, quiet, fail_on, select, ignore, packs):
     """Scan a catalogue (CSV, JSONL, XLSX, Parquet): one record per listing, and a summary."""
-    from .batch import EngineSpec, ReaderError, ScanError, ScanOptions, check_outputs, exit_status, progress_wanted
-    from .listings import MappingError, parse_map_options
+    from compliance_guard.scan.local import (
+        EngineSpec,
+        ReaderError,
+        ScanError,
+        ScanOptions,
+        check_outputs,
+        exit_status,
+        progress_wanted,
+    )
+    from compliance_guard.scan.columns import MappingError, parse_map_options
 
-    from .config import Config
+    from compliance_guard.load.config import Config
 
     # pack errors and unknown --select/--ignore names: exit 2 before any row
     _config_engine(Config().merged(select=_split(select), ignore=_split(ignore), packs=packs))
@@ -478,11 +486,11 @@ def scan(listings, out, summary_path, html_path, input_format, maps, delimiter, 
             delimiter=delimiter, sheet=sheet, resume=resume, progress=progress_wanted(quiet),
             spec=EngineSpec(tuple(packs), tuple(_split(select)), tuple(_split(ignore))), jobs=jobs, on_open=opened)
         if engine_name == "spark":
-            from .spark import scan_with_spark
+            from compliance_guard.scan.spark import scan_with_spark
 
             result = scan_with_spark(options)
         else:
-            from .batch import scan as run_scan
+            from compliance_guard.scan.local import scan as run_scan
 
             result = run_scan(options)
     except (MappingError, ScanError) as exc:
@@ -505,7 +513,7 @@ def scan(listings, out, summary_path, html_path, input_format, maps, delimiter, 
     elif not quiet:
         click.echo(summary.text(), err=True, nl=False)
     if html_path:
-        from .report import scan_html
+        from compliance_guard.report import scan_html
 
         scan_html.write(summary, html_path)
     if result.interrupted:
@@ -524,7 +532,7 @@ def fix(paths, write, config_path, no_config, select, ignore, packs, severities,
     """Replace each finding that has exactly one literal suggestion: print a unified diff, or
     apply it with --write. Findings with several, no or advisory suggestions are listed on
     stderr for a human. Exit 1 while anything is left to do."""
-    from .fix import plan_paths
+    from compliance_guard.run.fix import plan_paths
 
     config = _load_config(config_path, no_config, select, ignore, packs, severities, allow, include, exclude, fail_on,
                           max_size=max_size)

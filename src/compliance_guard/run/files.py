@@ -5,12 +5,14 @@ import sys
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterable
 
-from .documents import Document, DocumentError, from_text, iter_paths, read_path
-from .engine import Engine
-from .findings import Finding, LineIndex, Severity
+from compliance_guard.model.document import Document
+from compliance_guard.load.documents import DocumentError, from_text, iter_paths, read_path
+from compliance_guard.engine import Engine
+from compliance_guard.model.finding import Finding, Severity
+from compliance_guard.text.lines import LineIndex
 
 if TYPE_CHECKING:
-    from .config import Config, FileSettings
+    from compliance_guard.load.config import Config, FileSettings
 
 
 @dataclass
@@ -26,7 +28,7 @@ class FileResult:
 def check_document(engine: Engine, doc: Document, errors: list[str] | None = None,
                    report_unused: bool = False) -> list[Finding]:
     """Located findings of ``doc`` with its inline suppressions applied."""
-    from . import suppressions
+    from compliance_guard.run import suppressions
 
     findings = engine.check_unlocated(doc.check_text, errors)
     index = LineIndex(doc.text)
@@ -36,8 +38,8 @@ def check_document(engine: Engine, doc: Document, errors: list[str] | None = Non
     if suppressions.mentioned(doc.text):
         skip = []
         if doc.kind == "markdown":
-            from .documents import lf_text
-            from .markdown import code_spans
+            from compliance_guard.load.documents import lf_text
+            from compliance_guard.load.markdown import code_spans
 
             skip = code_spans(lf_text(doc.text))
         directives = suppressions.parse(doc.text, skip)
@@ -78,7 +80,7 @@ def check_paths(engine: Engine, paths: Iterable[str], stdin_name: str = "-", con
     drops files (named ones too, so pre-commit's file lists obey it) and ``per-file`` entries
     pick the rules and the fail-on level of the files they match. ``matched`` collects the
     include globs that chose a file (select_paths)."""
-    from .documents import MAX_SIZE, decode, read_limited
+    from compliance_guard.load.documents import MAX_SIZE, decode, read_limited
 
     limit = config.max_size if config is not None else MAX_SIZE
     engines = EngineSet(engine, config)

@@ -29,8 +29,8 @@ from itertools import chain, islice
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from .listing_readers import RawRow, ReaderError, Source, open_source
-from .listings import ColumnMap, ListingChecker, RowError, build_listing, row_id
+from compliance_guard.scan.readers import RawRow, ReaderError, Source, open_source
+from compliance_guard.scan.columns import ColumnMap, ListingChecker, RowError, build_listing, row_id
 
 CHUNK_SIZE = 500
 TOP_LISTINGS = 50
@@ -56,8 +56,8 @@ class EngineSpec:
     severity: tuple[tuple[str, str], ...] = ()
 
     def build(self) -> ListingChecker:
-        from .engine import Engine
-        from .packs import load_packs
+        from compliance_guard.engine import Engine
+        from compliance_guard.engine.packs import load_packs
 
         engine = Engine(load_packs(self.packs), select=self.select, ignore=self.ignore, severity=dict(self.severity))
         return ListingChecker(engine)
@@ -143,7 +143,7 @@ def _work(chunk: list[RawRow]) -> tuple[str, "Summary", dict]:
 
 
 def _usage() -> dict:
-    from . import segment
+    from compliance_guard.text import segment
 
     times = os.times()
     return {"pid": os.getpid(), "peak_kb": _peak_rss_kb(), "cpu_s": times.user + times.system,
@@ -559,7 +559,7 @@ def fingerprint(options: ScanOptions, source: Source, head: list[RawRow]) -> dic
     digest.update(repr(mapping.headers if mapping else ()).encode("utf-8"))
     for raw in head:
         digest.update(repr((raw.row, raw.values, raw.error)).encode("utf-8"))
-    from . import __version__
+    from compliance_guard import __version__
 
     spec = options.spec
     return {
@@ -677,7 +677,7 @@ def progress_wanted(quiet: bool) -> bool:
 
 
 def exit_status(summary: Summary, fail_on: str) -> int:
-    from .findings import Severity
+    from compliance_guard.model.finding import Severity
 
     if summary.errors:
         return 1

@@ -16,10 +16,10 @@ from pathlib import Path
 import ahocorasick_rs
 import regex
 
-from ..normalize import fold_char_string, normalize
-from . import yamlpos
-from .profiles import Profile, ProfileError
-from .yamlpos import PosDict, YamlError
+from compliance_guard.text.normalize import fold_term, normalize
+from compliance_guard.load import yamlpos
+from compliance_guard.load.profiles import Profile, ProfileError
+from compliance_guard.load.yamlpos import PosDict, YamlError
 
 SECTIONS = {
     "hook": "opening hook types (benefit points first)",
@@ -118,7 +118,7 @@ class Lexicon:
 
 
 def lexicons_dir() -> Path:
-    from .profiles import profiles_dir
+    from compliance_guard.load.profiles import profiles_dir
 
     return profiles_dir() / "lexicons"
 
@@ -189,4 +189,4 @@ def _entry(raw, where: str, path: str, line: int) -> Entry:
     if not terms and not patterns:
         raise ProfileError(f"{path}:{line}: {where}: needs terms or patterns")
     return Entry(label=str(raw.get("label", where)), credit=float(credit),
-                 terms=[fold_char_string(str(t)) for t in terms if str(t).strip()], patterns=patterns)
+                 terms=[fold_term(str(t)) for t in terms if str(t).strip()], patterns=patterns)

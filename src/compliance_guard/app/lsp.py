@@ -29,13 +29,14 @@ from pygls.lsp.server import LanguageServer
 from pygls.protocol.language_server import LanguageServerProtocol, lsp_method
 from pygls.workspace import TextDocument
 
-from . import __version__
-from .documents import from_text
-from .config import Config
-from .engine import Engine
-from .findings import Finding, LineIndex, Severity
-from .fix import literal_suggestions, replacement
-from .lint import EngineSet, check_document
+from compliance_guard import __version__
+from compliance_guard.load.documents import from_text
+from compliance_guard.load.config import Config
+from compliance_guard.engine import Engine
+from compliance_guard.model.finding import Finding, Severity
+from compliance_guard.text.lines import LineIndex
+from compliance_guard.run.fix import literal_suggestions, replacement
+from compliance_guard.run.files import EngineSet, check_document
 
 LANGUAGES = {"plaintext": "text", "markdown": "markdown", "srt": "srt", "subtitles": "srt"}
 SUFFIXES = {".txt": "text", ".md": "markdown", ".markdown": "markdown", ".srt": "srt"}

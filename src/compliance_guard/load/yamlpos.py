@@ -91,7 +91,7 @@ def loads(text: str, name: str):
 
 def read_text(path: str | Path) -> str:
     """The decoded text of a user file, or YamlError naming it."""
-    from ..documents import DocumentError, decode
+    from compliance_guard.load.documents import DocumentError, decode
 
     p = Path(path)
     try:

@@ -87,7 +87,7 @@ class _Table(dict):
 _TABLE = _Table()
 
 
-def fold_char_string(s: str) -> str:
+def fold_term(s: str) -> str:
     """Pass 1 only, for terms and short strings where offsets do not matter."""
     return s.translate(_TABLE)
 
@@ -134,13 +134,8 @@ class Normalized:
         return self.to_original(start), self.to_original(end - 1) + 1
 
 
-@functools.lru_cache(maxsize=8)
 def first_pass(text: str) -> tuple[str, tuple[list[int], list[int], list[int]] | None]:
-    """Pass 1 of ``text`` and its odd-character map (None: one character for one).
-
-    Cached: the engine, the certificate check and the price check each want it for the same
-    text, and each would otherwise translate it again.
-    """
+    """Pass 1 of ``text`` and its odd-character map (None: one character for one)."""
     first_text = text.translate(_TABLE)  # fills the table, so ``odd`` is complete for ``text``
     pattern = _TABLE.odd_pattern()
     found = list(pattern.finditer(text)) if pattern is not None else []
@@ -158,13 +153,15 @@ def first_pass(text: str) -> tuple[str, tuple[list[int], list[int], list[int]] |
     return first_text, (starts, lengths, origins)
 
 
-def normalized_text(text: str, collapse: str = "") -> str:
+def normalize_term(text: str, collapse: str = "") -> str:
     """``normalize(text, collapse).text`` without the offset map: for terms, not documents."""
     return _second_pass(collapse).sub("", text.translate(_TABLE))
 
 
-def normalize(text: str, collapse: str = "") -> Normalized:
-    first_text, odd = first_pass(text)
+def normalize(text: str, collapse: str = "", first=None) -> Normalized:
+    """``text`` normalised (``collapse``: characters whose runs become one), with its offset map;
+    ``first``: its pass 1 (``first_pass(text)``) when the caller has it already."""
+    first_text, odd = first if first is not None else first_pass(text)
     second = _second_pass(collapse)
     spans = [m.span() for m in second.finditer(first_text)]
     if not spans:
@@ -181,3 +178,25 @@ def normalize(text: str, collapse: str = "") -> Normalized:
         last = e
     pieces.append(first_text[last:])
     return Normalized(text, "".join(pieces), odd, cuts, shift)
+
+
+class _OneToOne(dict):
+    """``str.translate`` table folding each character to exactly one character."""
+
+    def __missing__(self, cp: int) -> str:
+        ch = chr(cp)
+        folded = fold_term(ch)
+        value = folded if len(folded) == 1 else (" " if not folded else ch)
+        self[cp] = value
+        return value
+
+
+_ONE_TO_ONE = _OneToOne()
+
+
+def fold_one_to_one(text: str, first=None) -> str:
+    """NFKC/simplified/lower-case fold of ``text`` with the same length (offsets unchanged):
+    pass 1 itself when that maps one character for one (almost always), else each character
+    folded on its own (a dropped one becomes a space, an expanding one stays as it is)."""
+    folded, odd = first if first is not None else first_pass(text)
+    return folded if odd is None else text.translate(_ONE_TO_ONE)

@@ -1,0 +1,1 @@
+"""The user-facing applications: the ``cguard`` CLI, the checking page, the language server."""

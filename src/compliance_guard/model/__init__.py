@@ -1,0 +1,1 @@
+"""Data only: findings, rules, documents, listings, campaigns. No I/O, no parsing."""

@@ -1,0 +1,1 @@
+"""Checking files: the file runner, engines per config, suppressions, baselines, diffs, fixes."""

@@ -1,0 +1,1 @@
+"""Catalogue scans: readers, column mapping, the listing checker, records, the pool, Spark."""

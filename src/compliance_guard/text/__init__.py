@@ -1,0 +1,1 @@
+"""Text algorithms: normalisation with an offset map, line index, jieba edges, lazy regexes."""
