@@ -136,8 +136,8 @@ def measure(engine, docs: list[str], repeat: int) -> dict:
 
 
 def peak_memory_mb() -> float:
-    code = ("import resource; from compliance_guard.engine import default_engine;"
-            "e=default_engine(); e.check('这是全网最好的产品，国家级品质，原价199现价99，SC11834020305037'*50);"
+    code = ("import resource; from compliance_guard.engine import Engine; from compliance_guard.engine.packs import load_packs;"
+            "e=Engine(load_packs()); e.check('这是全网最好的产品，国家级品质，原价199现价99，SC11834020305037'*50);"
             "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return int(out.stdout.strip()) / 1024

@@ -55,9 +55,10 @@ def main() -> None:
     ap.add_argument("--chars", type=int, default=1_000_000, help="characters per document")
     args = ap.parse_args()
 
-    from compliance_guard.engine import default_engine
+    from compliance_guard.engine import Engine
+    from compliance_guard.engine.packs import load_packs
 
-    engine = default_engine()
+    engine = Engine(load_packs())
     docs = {"ordinary copy": ordinary} | {u: (lambda n, u=u: (u * (n // len(u) + 1))[:n]) for u in DENSE}
     for make in docs.values():
         engine.check(make(20_000))  # lazy regexes compiled, jieba loaded: outside the timing

@@ -20,7 +20,9 @@ What is recorded (stdout, stderr and exit code of each command, and the files it
 - ``cguard rules list``, ``cguard rules test`` and ``cguard rules show`` of every rule listed.
 
 Commands run through the installed ``cguard`` (the console script of this interpreter's
-environment), from the repository root, without a config file; the shared corpora are
+environment), from the repository root, without a config file; the repository's path is
+written ``<repo>`` (and ``../shared``'s ``<shared>``) in what is recorded, so a copy of the
+tree records the same; the shared corpora are
 ``../shared/corpora`` (skipped with a note when absent). Inputs derived from them are written
 to a fixed folder (``--work``) so that paths in the outputs are the same in every recording.
 """
@@ -130,16 +132,22 @@ class Recorder:
                     p.unlink()
         proc = subprocess.run([cguard(), *args], cwd=REPO, env=environment(), capture_output=True,
                               stdin=subprocess.DEVNULL)
-        (self.out / f"{name}.out").write_bytes(proc.stdout)
-        (self.out / f"{name}.err").write_bytes(proc.stderr)
+        (self.out / f"{name}.out").write_bytes(anonymous(proc.stdout))
+        (self.out / f"{name}.err").write_bytes(anonymous(proc.stderr))
         (self.out / f"{name}.rc").write_text(f"{proc.returncode}\n")
         for label, path in (files or {}).items():
-            if path.exists():
-                shutil.move(str(path), self.out / f"{name}.{label}")
-            stamp = Path(str(path) + ".cguard-scan.json")
-            if stamp.exists():
-                shutil.move(str(stamp), self.out / f"{name}.{label}.cguard-scan.json")
+            for src, dst in ((path, f"{name}.{label}"), (Path(str(path) + ".cguard-scan.json"),
+                                                          f"{name}.{label}.cguard-scan.json")):
+                if src.exists():
+                    (self.out / dst).write_bytes(anonymous(src.read_bytes()))
+                    src.unlink()
         self.count += 1
+
+
+def anonymous(data: bytes) -> bytes:
+    """Output with the repository's path written ``<repo>`` and the shared folder's ``<shared>``:
+    a copy of the tree elsewhere records the same."""
+    return data.replace(str(SHARED).encode(), b"<shared>").replace(str(REPO).encode(), b"<repo>")
 
 
 def slug(path: str) -> str:
@@ -206,7 +214,7 @@ def show_all(out: Path, ids: list[str]) -> None:
     proc = subprocess.run([sys.executable, "-c", code, json.dumps(ids)], cwd=REPO, env=environment(),
                           capture_output=True, text=True, check=True)
     for rid, (rc, text) in json.loads(proc.stdout).items():
-        (out / f"rules-show-{rid}.out").write_text(text, encoding="utf-8")
+        (out / f"rules-show-{rid}.out").write_bytes(anonymous(text.encode("utf-8")))
         (out / f"rules-show-{rid}.rc").write_text(f"{rc}\n")
 
 

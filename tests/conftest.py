@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,12 @@ from compliance_guard.engine.packs import load_packs
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 FIXTURE_PACK = REPO / "tests" / "fixtures" / "engine-pack.yaml"
+
+
+@functools.lru_cache(maxsize=1)
+def builtin_engine() -> Engine:
+    """The engine over every built-in pack, built once for the whole test run."""
+    return Engine(load_packs())
 
 
 @pytest.fixture(scope="session")
@@ -32,9 +39,7 @@ def all_texts() -> list[str]:
     """Every text the project has (rule examples, regression sets, the sample catalogue's cells,
     the example and scoring corpora) plus, where present, 400k characters of the shared
     third-party corpora: for tests that hold an optimisation to the plain computation."""
-    from compliance_guard.engine import default_engine
-
-    texts = [t for r in default_engine().rules for key in ("bad", "good") for t in r.examples.get(key, [])]
+    texts = [t for r in builtin_engine().rules for key in ("bad", "good") for t in r.examples.get(key, [])]
     for path in sorted((REPO / "corpora" / "regression").glob("*.tsv")):
         texts += [line.partition("\t")[2] for line in path.read_text(encoding="utf-8").splitlines()
                   if line and not line.startswith("#")]
@@ -51,3 +56,24 @@ def all_texts() -> list[str]:
             if total > 400_000:
                 return texts
     return texts
+
+
+def run_check(rule, subject) -> list:
+    """The findings of one ``check:`` rule on a TextView or a listing's FieldViews, its options
+    prepared as an engine prepares them (for tests that vary a rule's options)."""
+    from compliance_guard.checks import CHECKS
+    from compliance_guard.text.view import TextView
+
+    check = CHECKS[rule.check]
+    runner = check.text if isinstance(subject, TextView) else check.listing
+    return list(runner(subject, rule, check.prepare(check.settings(rule.options))))
+
+
+def listing_findings(fields, rules, category=None) -> list:
+    """The findings of the listing checks of ``rules`` on one listing's fields."""
+    from compliance_guard.checks import CHECKS
+    from compliance_guard.text.view import FieldViews
+
+    views = FieldViews(fields, category)
+    return [f for r in rules if r.kind == "check" and CHECKS[r.check].listing is not None
+            for f in run_check(r, views)]

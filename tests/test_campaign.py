@@ -11,7 +11,8 @@ from click.testing import CliRunner
 
 from compliance_guard.app.cli import main
 from compliance_guard.engine import Engine
-from compliance_guard.engine.packs import PackSet, load_packs
+from compliance_guard.model.rule import PackSet
+from compliance_guard.engine.packs import load_packs
 from compliance_guard.scoring.campaign import score_campaign
 from compliance_guard.load.profiles import apply_overrides, load_profile
 

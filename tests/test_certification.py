@@ -6,10 +6,14 @@ import dataclasses
 
 import pytest
 
-from compliance_guard.checks.certification import KINDS, check_listing, find_numbers
+from compliance_guard.checks.certification import grammar
+from compliance_guard.checks.certification.grammar import KINDS
+from compliance_guard.text.view import TextView
+from conftest import listing_findings
 from compliance_guard.engine import Engine
 from compliance_guard.model.finding import Severity
-from compliance_guard.engine.packs import load_packs, verify_examples
+from compliance_guard.engine.packs import load_packs
+from compliance_guard.engine.examples import verify_examples
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +35,7 @@ def numbers(packset):
 
 @pytest.fixture(scope="module")
 def rules(engine):
-    return {"rules": engine.rules}
+    return engine.rules
 
 
 def hits(engine, text, rule=None):
@@ -245,6 +249,14 @@ def test_every_kind_is_reachable():
 
 # -- category requirements (listing level) ---------------------------------------------
 
+def find_numbers(text, kinds=KINDS):
+    return grammar.find_numbers(TextView(text).plain, kinds)
+
+
+def check_listing(fields, category, rules):
+    return listing_findings(fields, rules, category)
+
+
 def rule_ids(findings):
     return sorted(f.rule for f in findings)
 
@@ -371,17 +383,17 @@ def test_requirements_follow_the_yaml_options(engine):
     """Category names live in YAML: a rule copy with other options behaves accordingly."""
     food = engine.packset.rule("CERT020")
     custom = dataclasses.replace(food, options={**food.options, "categories": ["宠物口粮"], "exempt_categories": []})
-    assert check_listing({"title": "狗粮"}, "宠物口粮", {"rules": [custom]})[0].rule == "CERT020"
-    assert check_listing({"title": "坚果"}, "休闲食品", {"rules": [custom]}) == []
+    assert check_listing({"title": "狗粮"}, "宠物口粮", [custom])[0].rule == "CERT020"
+    assert check_listing({"title": "坚果"}, "休闲食品", [custom]) == []
 
 
 def test_ignored_rules_are_not_applied(packset):
     engine = Engine(packset, ignore=["CERT020"])
-    assert check_listing({"title": "坚果"}, "休闲食品", {"rules": engine.rules}) == []
+    assert check_listing({"title": "坚果"}, "休闲食品", engine.rules) == []
 
 
 def test_default_rules_are_the_builtin_packs():
-    assert rule_ids(check_listing({"title": "坚果"}, "休闲食品")) == ["CERT020"]
+    assert rule_ids(check_listing({"title": "坚果"}, "休闲食品", load_packs().rules)) == ["CERT020"]
 
 
 # -- requirement rules on free text ----------------------------------------------------

@@ -89,11 +89,11 @@ def test_exemptions_look_at_the_next_real_word():
     """最好 + verb is advice; whitespace, emphasis, emoji, line ends and masked regions are not
     a next word (issue 11, item 7)."""
     from compliance_guard.load.documents import from_text
-    from compliance_guard.engine import default_engine
+    from conftest import builtin_engine
     from compliance_guard.run.files import check_document
 
     def abs001(name, text):
-        return [f.text for f in check_document(default_engine(), from_text(name, text)) if f.rule == "ABS001"]
+        return [f.text for f in check_document(builtin_engine(), from_text(name, text)) if f.rule == "ABS001"]
 
     for name, text in [("a.txt", "效果最好 "), ("a.md", "**效果最好**"), ("a.md", "效果最好__"), ("a.md", "~~效果最好~~"),
                        ("a.txt", "效果最好 。"), ("a.txt", "效果最好😀"), ("a.txt", "效果最好\n\nok"),

@@ -8,11 +8,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from compliance_guard import engine as engine_module
-from compliance_guard.engine import _cooccurrences, _Hit, _resolve_overlaps, default_engine
+import compliance_guard.engine
+from compliance_guard.engine.automaton import Hit as _Hit
+from compliance_guard.engine.kinds import all_of
+from compliance_guard.engine.kinds.all_of import cooccurrences as _cooccurrences
+from compliance_guard.engine.verify import resolve_overlaps as _resolve_overlaps
+from conftest import builtin_engine
 from compliance_guard.model.finding import Finding, Severity
 from compliance_guard.text.normalize import normalize
-from compliance_guard.engine.packs import Rule
+from compliance_guard.model.rule import Rule
 
 
 # -- the reference: the computations as they were, comparing every pair ----------------------
@@ -36,7 +40,7 @@ def reference_cooccurrences(norm, hits):
         by_group.setdefault(h.group, []).append(h)
     if len(by_group) < len(rule.all_of):
         return []
-    sentence_of = engine_module._sentence_index(norm) if rule.within == "sentence" else None
+    sentence_of = all_of._sentence_index(norm) if rule.within == "sentence" else None
     spans = []
     for anchor in by_group[0]:
         chosen = [anchor]
@@ -130,9 +134,9 @@ def test_every_text_gives_what_the_pairwise_computations_give(all_texts, monkeyp
         calls["cooccurrences"] += 1
         return got
 
-    monkeypatch.setattr(engine_module, "_resolve_overlaps", overlaps)
-    monkeypatch.setattr(engine_module, "_cooccurrences", cooccurrences)
-    engine = default_engine()
+    monkeypatch.setattr(compliance_guard.engine, "resolve_overlaps", overlaps)
+    monkeypatch.setattr(all_of, "cooccurrences", cooccurrences)
+    engine = builtin_engine()
     for text in all_texts + [unit * 60 for unit in DENSE]:
         engine.check(text)
     assert calls["overlaps"] > 1000 and calls["cooccurrences"] > 100
@@ -161,7 +165,7 @@ def calls_while(fn) -> int:
 def test_dense_text_costs_linear_work(unit):
     """4x the text of one repeated claim is at most ~4x the work (the pairwise comparisons made
     it 16x: 1 MB of 全网最低价 took minutes)."""
-    engine = default_engine()
+    engine = builtin_engine()
     small, large = unit * 200, unit * 800
     engine.check(small), engine.check(large)  # lazy regexes compiled, caches warm
     ratio = calls_while(lambda: engine.check(large)) / calls_while(lambda: engine.check(small))

@@ -12,7 +12,8 @@ from compliance_guard.app.cli import main
 from compliance_guard.engine import Engine
 from compliance_guard.model.finding import Finding, Severity
 from compliance_guard.text.lines import LineIndex
-from compliance_guard.run.fix import is_literal, plan_edits, plan_file
+from compliance_guard.text.wording import is_literal
+from compliance_guard.run.fix import plan_edits, plan_file
 from compliance_guard.run.files import check_document
 from compliance_guard.engine.packs import load_packs
 
@@ -207,9 +208,9 @@ def test_the_packs_fix_is_applied_where_a_term_has_several_suggestions(tmp_path)
 
 @pytest.fixture(scope="module")
 def builtin():
-    from compliance_guard.engine import default_engine
+    from conftest import builtin_engine
 
-    return default_engine()
+    return builtin_engine()
 
 
 def test_builtin_packs_fix_the_common_claims(tmp_path, builtin):

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from compliance_guard.app.cli import main
 from compliance_guard.load.documents import DocumentError, decode
-from compliance_guard.engine import default_engine
+from conftest import builtin_engine
 
 FUZZ = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                        HealthCheck.function_scoped_fixture])
@@ -28,7 +28,7 @@ FUZZ = settings(max_examples=25, deadline=None, suppress_health_check=[HealthChe
 
 @pytest.fixture(scope="module")
 def bad_examples() -> list[str]:
-    return sorted({t for r in default_engine().rules for t in r.examples.get("bad", [])})
+    return sorted({t for r in builtin_engine().rules for t in r.examples.get("bad", [])})
 
 
 _PIECES = st.one_of(
@@ -180,4 +180,4 @@ def api_client():
 
     from compliance_guard.app.server import create_app
 
-    return TestClient(create_app(default_engine()), raise_server_exceptions=False)
+    return TestClient(create_app(builtin_engine()), raise_server_exceptions=False)

@@ -11,15 +11,18 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from compliance_guard import engine as engine_module
+from compliance_guard.engine import automaton, verify
+from compliance_guard.engine.automaton import term_forms
+from compliance_guard.engine.kinds import pattern as pattern_kind
+from compliance_guard.text.view import TextView
 from compliance_guard.app.cli import main
 from compliance_guard.load.documents import from_text
-from compliance_guard.engine import Engine, default_engine
+from compliance_guard.engine import Engine
+from conftest import builtin_engine
 from compliance_guard.run.files import check_document
-from compliance_guard.text.normalize import normalize
 from compliance_guard.engine.packs import load_packs
 
-PATTERN_RULES = [r for r in default_engine().rules if r.kind == "pattern"]
+PATTERN_RULES = [r for r in builtin_engine().rules if r.kind == "pattern"]
 
 
 def test_every_builtin_pattern_has_a_bounded_match_length():
@@ -27,12 +30,13 @@ def test_every_builtin_pattern_has_a_bounded_match_length():
     without a bound (``\\s*``, ``\\d+``) would fall back to one call over the whole text."""
     assert len(PATTERN_RULES) >= 15
     for rule in PATTERN_RULES:
-        assert rule.max_width is not None and rule.max_width <= 200, rule.id
+        width = pattern_kind.max_width(rule)
+        assert width is not None and width <= 200, rule.id
 
 
 def reference_spans(rule, norm_text: str) -> list[tuple[int, int]]:
     """What one finditer over the whole text finds, for a rule the automaton triggered."""
-    forms = {f for t in rule.triggers for f in rule.term_forms(t)}
+    forms = {f for t in rule.triggers for f in term_forms(rule, t)}
     if rule.triggers and not any(f in norm_text for f in forms):
         return []
     return [m.span() for m in rule.pattern.finditer(norm_text) if m.end() > m.start()]
@@ -47,16 +51,14 @@ PIECES = [ex for r in PATTERN_RULES for ex in r.examples["bad"] + r.examples["go
 def test_windowed_matches_are_those_of_one_call_over_the_whole_text(parts, window):
     """Pieces as small as a few characters, so matches straddle every kind of cut."""
     text = "".join(parts)
-    engine = default_engine()
-    norm = normalize(text, engine.collapse)
-    triggers: dict = {}
-    for h in engine._candidates(norm):
-        if h.group == engine_module.TRIGGER:
-            triggers.setdefault(h.rule.id, []).append((h.start, h.end))
+    engine = builtin_engine()
+    view = TextView(text, engine.collapse)
+    norm = view.norm
+    triggers = [h for h in engine._automaton.find(norm) if h.group == automaton.TRIGGER]
     errors: list[str] = []
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(engine_module, "WINDOW", window)
-        found = engine._pattern_hits(norm, triggers, errors)
+        mp.setattr(pattern_kind, "WINDOW", window)
+        found = pattern_kind.candidates(PATTERN_RULES, view, triggers, errors)
     assert errors == []
     for rule in PATTERN_RULES:
         assert [(h.start, h.end) for h in found if h.rule is rule] == reference_spans(rule, norm.text), rule.id
@@ -101,7 +103,7 @@ def test_a_multi_megabyte_text_is_checked_whole_in_small_regex_calls():
     missing = [(rid, text[s:e]) for rid, s, e in expected
                if not any(f.rule == rid and s <= f.start < f.end <= e for f in findings)]
     assert missing == []
-    assert max(sizes) <= engine_module.WINDOW + 200 + engine_module.LOOKAROUND
+    assert max(sizes) <= pattern_kind.WINDOW + 200 + pattern_kind.LOOKAROUND
     assert len(text) > 2_000_000 and len(expected) > 2 * len(rules)
 
 
@@ -119,7 +121,7 @@ rules:
 
 
 def test_a_user_pattern_that_times_out_is_exit_1_naming_rule_and_file(tmp_path, monkeypatch):
-    monkeypatch.setattr(engine_module, "REGEX_TIMEOUT", 0.2)
+    monkeypatch.setattr(verify, "REGEX_TIMEOUT", 0.2)
     pack = tmp_path / "team.yaml"
     pack.write_text(CATASTROPHIC_PACK, encoding="utf-8")
     slow = tmp_path / "slow.txt"

@@ -5,9 +5,10 @@ import textwrap
 
 SCRIPT = textwrap.dedent("""
     import sys
-    from compliance_guard.engine import default_engine
+    from compliance_guard.engine import Engine
+    from compliance_guard.engine.packs import load_packs
     from compliance_guard.text import segment
-    engine = default_engine()
+    engine = Engine(load_packs())
     engine.check({text!r})
     print(segment.is_loaded(), 'jieba' in sys.modules)
 """)

@@ -87,12 +87,12 @@ def test_lsp_positions_count_every_line_ending():
     pytest.importorskip("pygls")
     from pygls.workspace import TextDocument
 
-    from compliance_guard.engine import default_engine
+    from conftest import builtin_engine
     from compliance_guard.app.lsp import diagnostics_for
 
     document = TextDocument("file:///a.md", "第一行\r\n\r\n全网最低价\r最好😀的面膜\r\n", language_id="markdown")
     found = [(d.range.start.line, d.range.start.character, d.range.end.character, d.code)
-             for d in diagnostics_for(default_engine(), document, "markdown")]
+             for d in diagnostics_for(builtin_engine(), document, "markdown")]
     assert sorted(set(found)) == [(2, 0, 5, "ABS007"), (2, 0, 5, "PRICE004"), (3, 0, 2, "ABS001")]
 
 

@@ -3,8 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from compliance_guard.scan import columns as listings
-from compliance_guard.engine import default_engine
+from conftest import builtin_engine
 from compliance_guard.scan.columns import (
     ColumnMap,
     ListingChecker,
@@ -18,7 +17,7 @@ from compliance_guard.scan.columns import (
 
 @pytest.fixture(scope="module")
 def checker() -> ListingChecker:
-    return ListingChecker(default_engine())
+    return ListingChecker(builtin_engine())
 
 
 @pytest.mark.parametrize("header, field", [
@@ -120,13 +119,21 @@ def test_number_fields_are_validated(checker):
     assert [f for f in bad if f.field == "sc" and f.text == "SC1183402030503"]
 
 
-def test_registry_plugs_in_listing_checks(checker, monkeypatch):
-    from compliance_guard.model.finding import Finding, Severity
+def test_a_check_in_the_registry_runs_on_listings(tmp_path, monkeypatch):
+    """A check declared in checks.CHECKS with a listing runner runs on every listing scanned,
+    named by a pack rule like any other check."""
+    from compliance_guard.checks import CHECKS
+    from compliance_guard.checks.base import Check, finding
+    from compliance_guard.engine import Engine
+    from compliance_guard.engine.packs import load_packs
 
-    def cheap(listing, engine):
-        yield Finding(rule="ABS001", pack="p", category="absolute-claim", severity=Severity.INFO, message="m",
-                      text=listing.title[:2], start=0, end=2, field="title")
+    def cheap(fields, rule, prepared):
+        yield finding(rule, fields.fields["title"], 0, 2, "m", field_name="title")
 
-    monkeypatch.setitem(listings.LISTING_CHECKS, "test-cheap", cheap)
+    monkeypatch.setitem(CHECKS, "test-cheap", Check("test-cheap", listing=cheap))
+    pack = tmp_path / "p.yaml"
+    pack.write_text("pack: p\ncategory: c\nrules:\n  - id: T1\n    check: test-cheap\n"
+                    "    examples: {bad: [a], good: [b]}\n", encoding="utf-8")
+    checker = ListingChecker(Engine(load_packs([pack], builtin=False)))
     found = checker.check(build_listing(1, ["保温杯子"], ColumnMap.resolve(["商品标题"])))
-    assert [(f.rule, f.text, f.line, f.column) for f in found] == [("ABS001", "保温", 1, 1)]
+    assert [(f.rule, f.text, f.field, f.line, f.column) for f in found] == [("T1", "保温", "title", 1, 1)]

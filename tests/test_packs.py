@@ -100,7 +100,7 @@ def test_unknown_severity(tmp_path):
 
 
 def test_builtin_packs_pass_their_examples():
-    from compliance_guard.engine.packs import verify_examples
+    from compliance_guard.engine.examples import verify_examples
 
     packset = load_packs()
     assert verify_examples(packset) == []
@@ -127,7 +127,7 @@ def test_a_trigger_missing_from_the_text_keeps_the_pattern_from_running(tmp_path
 
 
 def test_builtin_regexes_compile_on_first_use_and_user_packs_at_load(tmp_path):
-    from compliance_guard.engine.packs import LazyPattern
+    from compliance_guard.text.lazyre import LazyPattern
 
     builtin = [r for r in load_packs().rules if r.pattern is not None]
     assert builtin and all(isinstance(r.pattern, LazyPattern) and r.pattern._compiled is None for r in builtin)
@@ -234,3 +234,49 @@ def test_a_fix_belongs_to_the_suggestion_entry_of_its_term(tmp_path):
                                     "fix: {全網最低價: 超值价, '*': 实惠}"))
     rule = load_packs([path], builtin=False).rules[0]
     assert (rule.fix_for("全网最低价"), rule.fix_for("最便宜")) == ("超值价", "实惠")
+
+
+# -- check options are declared by each check and validated when the pack loads (issue 13) --
+
+def check_rule(*option_lines: str, check: str = "price-arithmetic") -> str:
+    """A pack with one check rule T1: ``check`` on line 5, ``options:`` on line 6, its keys from line 7."""
+    return ("pack: p\ncategory: c\nrules:\n  - id: T1\n" f"    check: {check}\n    options:\n"
+            + "".join(f"      {line}\n" for line in option_lines) + "    examples: {bad: [a], good: [b]}\n")
+
+
+def test_a_misspelt_check_option_is_an_error_naming_file_line_and_key(tmp_path):
+    msg = load_error(tmp_path, check_rule("window: 30", "windw: 5"))
+    assert ":8: rule T1: options: unknown key 'windw' (did you mean 'window'?)" in msg
+
+
+def test_a_check_option_of_the_wrong_type_is_an_error(tmp_path):
+    msg = load_error(tmp_path, check_rule('discount_tolerance: "abc"'))
+    assert ":7: rule T1: options: discount_tolerance: expected a number, not 'abc'" in msg
+    msg = load_error(tmp_path, check_rule("words: [限时, off]", check="time-limit"))
+    assert ":7: rule T1: options: words:" in msg and "quote it" in msg
+    msg = load_error(tmp_path, check_rule("require_numbers: [sc, scc]", check="category-requirement"))
+    assert ":7: rule T1: options: require_numbers: 'scc' is none of sc," in msg
+
+
+def test_an_unknown_check_is_an_error_when_the_pack_loads(tmp_path):
+    msg = load_error(tmp_path, "pack: p\ncategory: c\nrules:\n  - id: T1\n    check: no-such-check\n"
+                               "    examples: {bad: [a], good: [b]}\n")
+    assert ":5: rule T1: unknown check 'no-such-check' (known: " in msg
+
+
+def test_rules_test_refuses_a_pack_with_a_bad_check_option(tmp_path):
+    from click.testing import CliRunner
+
+    from compliance_guard.app.cli import main
+
+    path = write(tmp_path, check_rule("windw: 5"))
+    result = CliRunner().invoke(main, ["rules", "test", "--pack", str(path)])
+    assert result.exit_code == 2
+    assert f"{path}:7: rule T1: options: unknown key 'windw'" in result.output
+
+
+def test_every_check_is_registered_under_its_own_name():
+    from compliance_guard.checks import CHECKS
+
+    assert all(name == check.name for name, check in CHECKS.items())
+    assert all(check.inputs for check in CHECKS.values())

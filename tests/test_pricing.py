@@ -5,10 +5,15 @@ import dataclasses
 
 import pytest
 
-from compliance_guard.checks.pricing import check_listing_prices, find_prices, parse_price
+from compliance_guard.checks.pricing.mentions import Mentions, find_prices, parse_price
+from compliance_guard.checks import CHECKS
+from compliance_guard.text.normalize import fold_one_to_one
+from compliance_guard.text.view import TextView
+from conftest import listing_findings, run_check
 from compliance_guard.engine import Engine
 from compliance_guard.model.finding import Severity
-from compliance_guard.engine.packs import load_packs, verify_examples
+from compliance_guard.engine.packs import load_packs
+from compliance_guard.engine.examples import verify_examples
 
 
 @pytest.fixture(scope="module")
@@ -23,13 +28,17 @@ def engine(packset):
 
 @pytest.fixture(scope="module")
 def rules(engine):
-    return {"rules": engine.rules}
+    return engine.rules
 
 
 @pytest.fixture(scope="module")
 def opts(packset):
-    """The keyword options the pack gives the arithmetic rule."""
-    return packset.rule("PRICE001").options
+    """How the arithmetic rule's options find price mentions."""
+    return Mentions(CHECKS["price-arithmetic"].settings(packset.rule("PRICE001").options))
+
+
+def prices(text, mentions):
+    return find_prices(fold_one_to_one(text), mentions)
 
 
 def hits(engine, text, rule=None):
@@ -61,9 +70,9 @@ def test_pack_examples_agree_with_rules(packset):
     ("1.2万元", [("amount", 12000)]),
 ])
 def test_price_mentions(text, expected, opts):
-    got = [(m.kind, m.value) for m in find_prices(text, opts)]
+    got = [(m.kind, m.value) for m in prices(text, opts)]
     assert got == [(k, pytest.approx(v)) for k, v in expected]
-    for m in find_prices(text, opts):
+    for m in prices(text, opts):
         assert text[m.start:m.end].strip()
 
 
@@ -85,17 +94,17 @@ def test_price_mentions(text, expected, opts):
     "第2件0元", "2件99元", "每斤9.9元", "30元优惠券", "定金50元，尾款99元",
 ])
 def test_not_price_mentions(text, opts):
-    kinds = {m.kind for m in find_prices(text, opts)} - {"full_reduction"}
-    assert not kinds & {"sale", "amount", "original", "conditional"}, find_prices(text, opts)
+    kinds = {m.kind for m in prices(text, opts)} - {"full_reduction"}
+    assert not kinds & {"sale", "amount", "original", "conditional"}, prices(text, opts)
     if "折" in text:
-        assert not [m for m in find_prices(text, opts) if m.kind == "discount"]
+        assert not [m for m in prices(text, opts) if m.kind == "discount"]
 
 
 def test_ranged_discounts_are_marked(opts):
     for text in ("全场低至三折", "三折起", "第二件五折"):
-        (m,) = [m for m in find_prices(text, opts) if m.kind == "discount"]
+        (m,) = [m for m in prices(text, opts) if m.kind == "discount"]
         assert m.ranged, text
-    assert not find_prices("今天直接三折", opts)[0].ranged
+    assert not prices("今天直接三折", opts)[0].ranged
 
 
 @pytest.mark.parametrize("value,expected", [
@@ -165,11 +174,10 @@ def test_full_reduction(text, bad, engine):
 def test_favourable_severity_follows_yaml(packset):
     rule = packset.rule("PRICE001")
     off = dataclasses.replace(rule, options={**rule.options, "favourable_severity": "off"})
-    from compliance_guard.checks.pricing import price_arithmetic
 
     text = "原价200元，现价100元，八折"  # real discount is deeper than stated
-    assert [f.severity for f in price_arithmetic(text, rule)] == [Severity.WARNING]
-    assert price_arithmetic(text, off) == []
+    assert [f.severity for f in run_check(rule, TextView(text))] == [Severity.WARNING]
+    assert run_check(off, TextView(text)) == []
 
 
 @pytest.mark.parametrize("text", [
@@ -206,13 +214,12 @@ def test_time_limit(text, bad, engine):
 
 
 def test_time_limit_window_comes_from_yaml(packset):
-    from compliance_guard.checks.pricing import time_limit
 
     rule = packset.rule("PRICE002")
     text = "限时五折！" + "好" * 30 + "活动截止11月11日"
-    assert time_limit(text, rule) == []
+    assert run_check(rule, TextView(text)) == []
     narrow = dataclasses.replace(rule, options={**rule.options, "window": 10})
-    assert [f.text for f in time_limit(text, narrow)] == ["限时"]
+    assert [f.text for f in run_check(narrow, TextView(text))] == ["限时"]
 
 
 # -- price-fraud wording (terms rules) ------------------------------------------------------
@@ -243,7 +250,7 @@ def ids(findings):
 
 def test_original_price_above_seven_day_lowest(rules):
     fields = {"price": "99", "original_price": " ¥199 ", "lowest_price_7d": "89"}
-    (f,) = check_listing_prices(fields, rules)
+    (f,) = listing_findings(fields, rules)
     assert f.rule == "PRICE010" and f.field == "original_price" and f.severity is Severity.ERROR
     assert f.text == "¥199" == fields["original_price"][f.start:f.end]
     assert "199" in f.message and "89" in f.message and "第十六条" in f.source
@@ -258,20 +265,20 @@ def test_original_price_above_seven_day_lowest(rules):
     {"price": 99, "original_price": 199, "lowest_price_7d": 89, "title": "耳机（划线价为厂商建议零售价）"},
 ])
 def test_original_price_negatives(fields, rules):
-    assert "PRICE010" not in ids(check_listing_prices(fields, rules))
+    assert "PRICE010" not in ids(listing_findings(fields, rules))
 
 
 def test_original_price_tolerance_from_yaml(packset):
     rule = packset.rule("PRICE010")
     fields = {"price": 99, "original_price": 130, "lowest_price_7d": 129}
-    assert ids(check_listing_prices(fields, {"rules": [rule]})) == ["PRICE010"]
+    assert ids(listing_findings(fields, [rule])) == ["PRICE010"]
     loose = dataclasses.replace(rule, options={**rule.options, "tolerance": 2})
-    assert check_listing_prices(fields, {"rules": [loose]}) == []
+    assert listing_findings(fields, [loose]) == []
 
 
 def test_title_price_lower_than_price_field(rules):
     fields = {"title": "蓝牙耳机 仅售79元 包邮", "price": "99"}
-    (f,) = check_listing_prices(fields, rules)
+    (f,) = listing_findings(fields, rules)
     assert f.rule == "PRICE011" and f.field == "title" and f.severity is Severity.ERROR
     assert f.text == "仅售79元" == fields["title"][f.start:f.end]
     assert "第二十条" in f.source
@@ -279,7 +286,7 @@ def test_title_price_lower_than_price_field(rules):
 
 def test_description_price_higher_is_info(rules):
     fields = {"title": "蓝牙耳机", "description": "活动价129元", "price": 99}
-    (f,) = check_listing_prices(fields, rules)
+    (f,) = listing_findings(fields, rules)
     assert f.rule == "PRICE011" and f.field == "description" and f.severity is Severity.INFO
 
 
@@ -293,42 +300,42 @@ def test_description_price_higher_is_info(rules):
     ("蓝牙耳机 第二件半价", "99"),
 ])
 def test_title_price_negatives(title, price, rules):
-    assert check_listing_prices({"title": title, "price": price}, rules) == []
+    assert listing_findings({"title": title, "price": price}, rules) == []
 
 
 def test_rounding_tolerance_from_yaml(packset):
     rule = packset.rule("PRICE011")
     fields = {"title": "仅售97元", "price": 99}
-    assert ids(check_listing_prices(fields, {"rules": [rule]})) == ["PRICE011"]
+    assert ids(listing_findings(fields, [rule])) == ["PRICE011"]
     loose = dataclasses.replace(rule, options={**rule.options, "rounding_tolerance": 3})
-    assert check_listing_prices(fields, {"rules": [loose]}) == []
+    assert listing_findings(fields, [loose]) == []
 
 
 def test_below_cost_outside_promotion(rules):
-    (f,) = check_listing_prices({"price": "39", "cost": "50"}, rules)
+    (f,) = listing_findings({"price": "39", "cost": "50"}, rules)
     assert f.rule == "PRICE012" and f.field == "price" and f.severity is Severity.WARNING
     for promo in ("是", "1", "true", "Yes"):
-        assert check_listing_prices({"price": "39", "cost": "50", "promotion": promo}, rules) == []
-    assert ids(check_listing_prices({"price": "39", "cost": "50", "promotion": "否"}, rules)) == ["PRICE012"]
-    assert check_listing_prices({"price": "69", "cost": "50"}, rules) == []
-    assert check_listing_prices({"price": "50", "cost": "50"}, rules) == []
+        assert listing_findings({"price": "39", "cost": "50", "promotion": promo}, rules) == []
+    assert ids(listing_findings({"price": "39", "cost": "50", "promotion": "否"}, rules)) == ["PRICE012"]
+    assert listing_findings({"price": "69", "cost": "50"}, rules) == []
+    assert listing_findings({"price": "50", "cost": "50"}, rules) == []
 
 
 def test_field_names_come_from_yaml(packset):
     rule = packset.rule("PRICE012")
     mapped = dataclasses.replace(rule, options={**rule.options, "fields": {"price": "售价", "cost": "成本价"}})
-    assert ids(check_listing_prices({"售价": 39, "成本价": 50}, {"rules": [mapped]})) == ["PRICE012"]
-    assert check_listing_prices({"price": 39, "cost": 50}, {"rules": [mapped]}) == []
+    assert ids(listing_findings({"售价": 39, "成本价": 50}, [mapped])) == ["PRICE012"]
+    assert listing_findings({"price": 39, "cost": 50}, [mapped]) == []
 
 
 def test_ignored_rules_are_not_applied(packset):
     engine = Engine(packset, ignore=["PRICE010"])
     fields = {"price": 99, "original_price": 199, "lowest_price_7d": 89}
-    assert check_listing_prices(fields, {"rules": engine.rules}) == []
+    assert listing_findings(fields, engine.rules) == []
 
 
 def test_default_rules_are_the_builtin_packs():
-    assert ids(check_listing_prices({"price": 99, "original_price": 199, "lowest_price_7d": 89})) == ["PRICE010"]
+    assert ids(listing_findings({"price": 99, "original_price": 199, "lowest_price_7d": 89}, load_packs().rules)) == ["PRICE010"]
 
 
 def test_pasted_listing_lines(engine):
@@ -347,14 +354,14 @@ def test_backward_scans_find_what_a_forward_scan_finds(all_texts):
     patterns find exactly the same spans on every text the project has."""
     import regex
 
-    from compliance_guard.checks import pricing
+    from compliance_guard.checks.pricing import mentions as pricing
 
     num = pricing._NUM
     forward_discount = regex.compile(pricing._DISCOUNT.pattern)
     forward_amount = regex.compile(rf"(?:¥\s*{num}\s*(?:元|块钱?)?|{num}\s*(?:元|块钱?))")
     compared = 0
     for text in all_texts:
-        t = pricing.fold(text)
+        t = fold_one_to_one(text)
         assert sorted(m.span() for m in pricing._DISCOUNT.finditer(t)) == [m.span() for m in forward_discount.finditer(t)]
         signed = list(pricing._AMOUNT_SIGN.finditer(t))
         unit = [m.span() for m in pricing._AMOUNT_UNIT.finditer(t)

@@ -2,7 +2,7 @@
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from compliance_guard.engine import default_engine
+from conftest import builtin_engine
 from compliance_guard.text.normalize import fold_term, normalize
 
 TERMS = ["最好", "蕞好", "zui好", "最最最好", "转发到朋友圈领红包", "全网最低价", "第一", "NO.1", "國家級", "转发", "领红包", "加V", "根治", "特供", "顶级", "100%", "唯一"]
@@ -18,7 +18,7 @@ pieces = st.lists(
 @given(pieces)
 def test_findings_are_slices_of_the_original(fixture_engine, parts):
     text = "".join(parts)
-    for f in default_engine().check(text) + fixture_engine.check(text):
+    for f in builtin_engine().check(text) + fixture_engine.check(text):
         assert text[f.start:f.end] == f.text
         assert 0 <= f.start < f.end <= len(text)
         assert f.line >= 1 and f.column >= 1
@@ -67,12 +67,12 @@ WRAPPERS = {
 
 def _pack_engines():
     from compliance_guard.engine import Engine
-    from compliance_guard.engine.packs import PackSet
+    from compliance_guard.model.rule import PackSet
 
-    return {p.name: Engine(PackSet([p])) for p in default_engine().packset.packs}
+    return {p.name: Engine(PackSet([p])) for p in builtin_engine().packset.packs}
 
 
-BAD_EXAMPLES = [(r.id, r.pack, text) for r in default_engine().rules for text in r.examples["bad"]]
+BAD_EXAMPLES = [(r.id, r.pack, text) for r in builtin_engine().rules for text in r.examples["bad"]]
 
 
 def _wrapped_findings(engines, pack, example, wrapper):

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from compliance_guard.engine import default_engine
+from conftest import builtin_engine
 from compliance_guard.model.finding import Severity
 
 REGRESSION = Path(__file__).resolve().parents[1] / "corpora" / "regression"
@@ -62,7 +62,7 @@ class Score:
 
 def parse(path: Path) -> list[tuple[int, str, list[tuple[str, Severity | None]]]]:
     """(line number, text, [(rule, severity or None)]) per entry; [] means ``good``."""
-    known = {r.id for r in default_engine().packset.rules}
+    known = {r.id for r in builtin_engine().packset.rules}
     entries = []
     for n, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if not raw.strip() or raw.startswith("#"):
@@ -84,7 +84,7 @@ def parse(path: Path) -> list[tuple[int, str, list[tuple[str, Severity | None]]]
 
 def score(path: Path) -> Score:
     stem = path.stem
-    engine = default_engine()
+    engine = builtin_engine()
     result = Score()
     for n, text, wanted in parse(path):
         findings = [f for f in engine.check(text) if stem in (f.category, f.pack)]
@@ -120,6 +120,6 @@ def test_regression_corpus_floors(path: Path):
 
 def test_category_files_have_packs():
     """A file whose stem names no category or pack would score nothing and always pass."""
-    names = {r.category for r in default_engine().packset.rules} | {r.pack for r in default_engine().packset.rules}
+    names = {r.category for r in builtin_engine().packset.rules} | {r.pack for r in builtin_engine().packset.rules}
     for path in FILES:
         assert path.stem in names, f"{path.name}: no pack or category called {path.stem!r}"

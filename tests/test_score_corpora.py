@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from compliance_guard.engine import default_engine
+from conftest import builtin_engine
 from compliance_guard.scoring.campaign import score_campaign
 from compliance_guard.scoring.mix import score_calendar
 from compliance_guard.load.profiles import load_profile
@@ -31,7 +31,7 @@ def findings(report) -> dict:
 
 
 def require(categories):
-    have = {p.category for p in default_engine().packset.packs}
+    have = {p.category for p in builtin_engine().packset.packs}
     missing = sorted(set(categories) - have)
     if missing:
         pytest.skip(f"needs the {', '.join(missing)} rule pack(s), not installed yet")
@@ -53,7 +53,7 @@ def test_the_corpus_has_what_the_issue_asks_for():
 def test_script(name):
     want = EXPECTED["scripts"][name]
     require(want.get("requires", []) or [c for c in want.get("findings", {})])
-    report = score_paths([str(ROOT / "scripts" / name)], want["kind"], load_profile(), default_engine())[0]
+    report = score_paths([str(ROOT / "scripts" / name)], want["kind"], load_profile(), builtin_engine())[0]
     got = subscores(report)
     for key, value in want["subscores"].items():
         assert got[key] == value, (key, got)
@@ -80,7 +80,7 @@ def test_calendar(name):
 @pytest.mark.parametrize("name", sorted(EXPECTED["campaigns"]))
 def test_campaign(name):
     want = EXPECTED["campaigns"][name]
-    report = score_campaign(str(ROOT / "campaigns" / name), load_profile(), default_engine())
+    report = score_campaign(str(ROOT / "campaigns" / name), load_profile(), builtin_engine())
     assert report.problems == []
     assert sorted(f.rule for f in report.findings) == want["rules"]
     assert (report.score, report.quality, subscores(report)) == (want["score"], want["quality"], want["subscores"])

@@ -194,7 +194,7 @@ def test_lexicons_are_data(tmp_path):
     """A new hook word in a user lexicon changes what counts as a hook."""
     from compliance_guard.load.documents import from_text
     from compliance_guard.engine import Engine
-    from compliance_guard.engine.packs import PackSet
+    from compliance_guard.model.rule import PackSet
     from compliance_guard.scoring.script import score_document
 
     source = (profiles_dir() / "lexicons" / "default.yaml").read_text(encoding="utf-8")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from compliance_guard.engine import default_engine
+from conftest import builtin_engine
 from compliance_guard.run.files import check_paths
 
 from conftest import shared_path
@@ -31,7 +31,7 @@ def expected() -> list[tuple]:
 
 
 def actual(seeds: Path):
-    results = check_paths(default_engine(), [str(seeds)])
+    results = check_paths(builtin_engine(), [str(seeds)])
     assert results and all(r.error is None for r in results), [r.error for r in results if r.error]
     rows = sorted((Path(r.path).name, f.rule, f.line, f.column, f.severity.value, f.text)
                   for r in results for f in r.findings)

@@ -41,9 +41,9 @@ def test_check_finds_and_points_into_the_text(client):
 
 
 def test_fixes_are_the_suggestions_that_are_wording_not_advice():
-    from compliance_guard.engine import default_engine
+    from conftest import builtin_engine
 
-    body = post(TestClient(create_app(default_engine())), "/api/check", {"text": "国家级品质，全网最低价"}).json()
+    body = post(TestClient(create_app(builtin_engine())), "/api/check", {"text": "国家级品质，全网最低价"}).json()
     by_text = {f["text"]: f for f in body["findings"] if f["category"] == "absolute-claim"}
     level, lowest = by_text["国家级"], by_text["全网最低价"]
     assert level["suggestions"] and level["fixes"] == []  # 写明具体的认证… is for the writer
@@ -106,10 +106,10 @@ class CountingEngine:
 
 def test_text_over_the_character_limit_is_413_before_any_checking():
     """0.9 MB of repeated 全网最低价 kept a CPU busy for minutes: now refused at once."""
-    from compliance_guard.engine import default_engine
+    from conftest import builtin_engine
 
-    engine = CountingEngine(default_engine())
-    app = TestClient(create_app(engine, scorer=ScriptScorer(default_engine())))
+    engine = CountingEngine(builtin_engine())
+    app = TestClient(create_app(engine, scorer=ScriptScorer(builtin_engine())))
     flood = "全网最低价" * 60_000  # 300,000 characters, 900 kB
     for route in ("/api/check", "/api/score"):
         r = post(app, route, {"text": flood})
@@ -129,12 +129,12 @@ def test_more_findings_than_a_page_shows_is_422(fixture_engine):
 
 
 def test_real_scripts_are_well_within_the_limits():
-    from compliance_guard.engine import default_engine
+    from conftest import builtin_engine
     from compliance_guard.app.server import MAX_CHARS, MAX_FINDINGS
 
     from conftest import REPO
 
-    app = TestClient(create_app(default_engine()))
+    app = TestClient(create_app(builtin_engine()))
     scripts = [REPO / "corpora" / "examples" / "video-script.txt", *sorted((REPO / "corpora" / "scoring" / "scripts").iterdir())]
     for path in scripts:
         text = path.read_text(encoding="utf-8")
@@ -214,7 +214,7 @@ def test_score_is_the_script_scorer(scored, fixture_engine):
     from compliance_guard.load.documents import from_text
     from compliance_guard.scoring.script import score_document
 
-    expected = score_document(from_text("<page>", text, kind="text"), "video", engine=fixture_engine)
+    expected = score_document(from_text("<page>", text, kind="text"), "video", None, fixture_engine)
     assert body["score"] == expected.score  # the page shows what `cguard score` gives
     assert_json_error(post(scored, "/api/score", {"text": " \n", "kind": "video"}), 400, "no script to score")
 

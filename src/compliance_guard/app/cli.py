@@ -31,7 +31,8 @@ def build_engine(packs=(), select=(), ignore=(), severity=None, allow_terms=(), 
     ``config`` gave them)."""
     from compliance_guard.load.config import ConfigError
     from compliance_guard.engine import Engine
-    from compliance_guard.engine.packs import load_packs, verify_examples
+    from compliance_guard.engine.packs import load_packs
+    from compliance_guard.engine.examples import verify_examples
 
     try:
         packset = load_packs(packs)
@@ -285,7 +286,7 @@ def rules_show(rule_id, packs):
 @click.option("--pack", "packs", multiple=True, type=click.Path(), help="Extra rule pack file or directory.")
 def rules_test(packs):
     """Run every rule's examples; exit 1 on any failure."""
-    from compliance_guard.engine.packs import verify_examples
+    from compliance_guard.engine.examples import verify_examples
 
     engine = build_engine(packs, verify_extra=False)
     failures = verify_examples(engine.packset)

@@ -30,12 +30,13 @@ from pygls.protocol.language_server import LanguageServerProtocol, lsp_method
 from pygls.workspace import TextDocument
 
 from compliance_guard import __version__
+from compliance_guard.report import advice
 from compliance_guard.load.documents import from_text
 from compliance_guard.load.config import Config
 from compliance_guard.engine import Engine
 from compliance_guard.model.finding import Finding, Severity
 from compliance_guard.text.lines import LineIndex
-from compliance_guard.run.fix import literal_suggestions, replacement
+from compliance_guard.text.wording import literal_suggestions, replacement
 from compliance_guard.run.files import EngineSet, check_document
 
 LANGUAGES = {"plaintext": "text", "markdown": "markdown", "srt": "srt", "subtitles": "srt"}
@@ -352,11 +353,7 @@ def diagnostic(f: Finding, lines: LineIndex, units) -> types.Diagnostic:
     def position(line: int, column: int) -> types.Position:
         return types.Position(line=line - 1, character=units(lines.line(line)[: column - 1]))
 
-    message = f.message
-    if f.suggestions:
-        message += f"\n建议: {' / '.join(f.suggestions)}"
-    if f.source:
-        message += f"\n依据: {f.source}"
+    message = advice.appended(f.message, f.suggestions, f.source, ": ")
     return types.Diagnostic(
         range=types.Range(start=position(f.line, f.column), end=position(f.end_line, f.end_column)),
         severity=_SEVERITY[f.severity],

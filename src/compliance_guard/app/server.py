@@ -45,9 +45,9 @@ from starlette.staticfiles import StaticFiles
 from compliance_guard.load.documents import DocumentError, decode, from_docx, from_text
 from compliance_guard.engine import Engine
 from compliance_guard.model.finding import Finding
-from compliance_guard.run.fix import literal_suggestions, replacement
+from compliance_guard.text.wording import literal_suggestions, replacement
 from compliance_guard.run.files import FileResult, check_document
-from compliance_guard.report import TOOL, summary
+from compliance_guard.report.results import TOOL, summary
 
 WEB = Path(__file__).with_name("web")
 KINDS = ("video", "live", "listing", "post")

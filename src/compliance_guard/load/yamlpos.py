@@ -1,8 +1,11 @@
-"""YAML loading that remembers where each value sits, for one-line ``file:line`` errors.
+"""The one YAML loader: safe-load semantics, remembering where each value sits, for one-line
+``file:line`` errors; a key written twice is an error (YAML would keep the last one silently).
 
-Profiles, lexicons and campaign files are small, so the pure-Python SafeLoader is used: its
-marks count code points, which lets a campaign finding point at ``text[start:end]`` of the
-file exactly as a copy finding points into a script.
+Profiles, lexicons, configs and campaign files are small, so the pure-Python SafeLoader is used:
+its marks count code points, which lets a campaign finding point at ``text[start:end]`` of the
+file exactly as a copy finding points into a script. Rule packs are read at every start and
+need only lines: ``fast=True`` reads them with libyaml (where installed), mappings with their
+lines, sequences as plain lists.
 """
 from __future__ import annotations
 
@@ -32,6 +35,10 @@ class PosList(list):
 
 
 class _Loader(yaml.SafeLoader):
+    pass
+
+
+class _FastLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
     pass
 
 
@@ -72,11 +79,12 @@ def _sequence(loader, node):
 
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _sequence)
+_FastLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
 
 
-def loads(text: str, name: str):
+def loads(text: str, name: str, fast: bool = False):
     """Parse ``text``; malformed YAML raises YamlError naming ``name`` and the line."""
-    loader = _Loader(text)
+    loader = (_FastLoader if fast else _Loader)(text)
     loader.name = name
     try:
         return loader.get_single_data()

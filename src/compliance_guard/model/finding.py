@@ -4,9 +4,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from dataclasses import fields as _fields
 from enum import Enum
+from typing import Iterable
 
 
 class Severity(str, Enum):
+    """error > warning > info: THE one order of severities (``rank``), used by every exit
+    status, formatter and summary."""
+
     INFO = "info"
     WARNING = "warning"
     ERROR = "error"
@@ -16,25 +20,33 @@ class Severity(str, Enum):
         return _RANK[self]
 
     @classmethod
-    def parse(cls, value: str) -> "Severity":
+    def parse(cls, value: "str | Severity") -> "Severity":
+        if isinstance(value, Severity):
+            return value
         try:
             return cls(str(value).lower())
         except ValueError:
             raise ValueError(f"unknown severity {value!r} (expected error, warning or info)") from None
 
+    @classmethod
+    def worst(cls, severities: Iterable["Severity | str"]) -> "Severity | None":
+        found = [cls.parse(s) for s in severities]
+        return max(found, key=lambda s: s.rank) if found else None
+
+    def reaches(self, fail_on: str) -> bool:
+        """Whether a finding of this severity fails a run at ``fail_on`` (never: none does)."""
+        return fail_on != "never" and self.rank >= Severity.parse(fail_on).rank
+
 
 _RANK = {Severity.INFO: 1, Severity.WARNING: 2, Severity.ERROR: 3}
 
-#: Categories named by DESIGN.md; packs may add more.
-CATEGORIES = (
-    "absolute-claim",
-    "authority-endorsement",
-    "medical-claim",
-    "induced-sharing",
-    "off-platform-transaction",
-    "certification",
-    "pricing",
-)
+
+def exit_status(severities: Iterable["Severity | str"], fail_on: str, failed: bool = False) -> int:
+    """THE exit status of a run: 1 when something could not be read or checked (``failed``) or
+    a severity reaches ``fail_on``, else 0 (usage errors, 2, are the CLI's)."""
+    if failed:
+        return 1
+    return 1 if any(Severity.parse(s).reaches(fail_on) for s in severities) else 0
 
 
 @dataclass
@@ -74,17 +86,6 @@ class Finding:
             del d["field"]
         return d
 
-    @classmethod
-    def from_dict(cls, d: dict) -> "Finding":
-        d = dict(d)
-        d["severity"] = Severity.parse(d["severity"])
-        return cls(**d)
-
-    def shifted(self, delta: int) -> "Finding":
-        """A copy moved by ``delta`` characters (region offset -> document offset)."""
-        from dataclasses import replace
-
-        return replace(self, start=self.start + delta, end=self.end + delta)
 
 
 def sort_key(f: Finding):

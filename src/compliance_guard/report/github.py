@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from compliance_guard.report import formatter
+from compliance_guard.report import advice
 from compliance_guard.report.columns import Columns
 
 _COMMAND = {"error": "error", "warning": "warning", "info": "notice"}
@@ -41,8 +41,7 @@ def command(kind: str, message: str, **props) -> str:
     return f"::{kind}{' ' + fields if fields else ''}::{escape_data(message)}"
 
 
-@formatter("github")
-def format_github(results, out, rules=(), **_):
+def write(results, out, rules=(), **_):
     titles = {r.id: r.title for r in rules or ()}
     for r in results:
         path = annotation_path(r.path)
@@ -53,11 +52,7 @@ def format_github(results, out, rules=(), **_):
             out.write(command("warning", w, file=path, title="cguard: file not fully checked") + "\n")
         cols = Columns(r.text, "utf16")
         for f in r.findings:
-            message = f.message
-            if f.suggestions:
-                message += f"\n建议：{' / '.join(f.suggestions)}"
-            if f.source:
-                message += f"\n依据：{f.source}"
+            message = advice.appended(f.message, f.suggestions, f.source)
             title = f"{f.rule} {titles[f.rule]}" if titles.get(f.rule) else f.rule
             out.write(command(_COMMAND[f.severity.value], message, file=path, line=f.line, endLine=f.end_line,
                               col=cols.start(f), endColumn=cols.end(f), title=title) + "\n")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from compliance_guard.report import TOOL, formatter, summary
+from compliance_guard.report.results import TOOL, summary
 
 
 def document(results) -> dict:
@@ -20,7 +20,6 @@ def document(results) -> dict:
     return {**TOOL, "files": files, "summary": summary(results)}
 
 
-@formatter("json")
-def format_json(results, out, **_):
+def write(results, out, **_):
     json.dump(document(results), out, ensure_ascii=False, indent=2)
     out.write("\n")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from compliance_guard.report import formatter
+from compliance_guard.report import advice
 
 
 def document(results) -> ET.Element:
@@ -29,10 +29,7 @@ def document(results) -> ET.Element:
                 case = ET.SubElement(suite, "testcase", name=f"{f.rule} {r.path}:{f.line}:{f.column}",
                                      classname=f"cguard.{f.category}")
                 body = [f"{r.path}:{f.line}:{f.column}: {f.severity.value} {f.rule} {f.message}", f"text: {f.text}"]
-                if f.suggestions:
-                    body.append(f"建议: {' / '.join(f.suggestions)}")
-                if f.source:
-                    body.append(f"依据: {f.source}")
+                body += advice.lines(f.suggestions, f.source)
                 ET.SubElement(case, "failure", message=f.message, type=f.severity.value).text = "\n".join(body)
             counts = (len(r.findings) + len(r.warnings), len(r.findings), len(r.warnings))
         suite.set("tests", str(counts[0]))
@@ -45,8 +42,7 @@ def document(results) -> ET.Element:
     return root
 
 
-@formatter("junit")
-def format_junit(results, out, **_):
+def write(results, out, **_):
     tree = ET.ElementTree(document(results))
     ET.indent(tree)
     out.write('<?xml version="1.0" encoding="UTF-8"?>\n')

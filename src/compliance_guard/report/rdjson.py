@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import json
 
-from compliance_guard.run.fix import literal_suggestions
-from compliance_guard.report import formatter, worst_severity
+from compliance_guard.text.wording import literal_suggestions
+from compliance_guard.report import advice
+from compliance_guard.report.results import worst_severity
 from compliance_guard.report.columns import Columns
 
 _SEVERITY = {"error": "ERROR", "warning": "WARNING", "info": "INFO"}
@@ -26,12 +27,8 @@ def document(results) -> dict:
         for f in r.findings:
             rng = {"start": {"line": f.line, "column": cols.start(f)},
                    "end": {"line": f.end_line, "column": cols.end(f)}}
-            message = f.message
-            advice = [s for s in f.suggestions if s not in literal_suggestions(f)]
-            if advice:
-                message += f"\n建议：{' / '.join(advice)}"
-            if f.source:
-                message += f"\n依据：{f.source}"
+            wording = literal_suggestions(f)
+            message = advice.appended(f.message, [s for s in f.suggestions if s not in wording], f.source)
             d = {"message": message, "location": {"path": r.path, "range": rng},
                  "severity": _SEVERITY[f.severity.value], "source": SOURCE, "code": {"value": f.rule}}
             suggestions = [{"range": rng, "text": s} for s in literal_suggestions(f)]
@@ -45,7 +42,6 @@ def document(results) -> dict:
     return doc
 
 
-@formatter("rdjson")
-def format_rdjson(results, out, **_):
+def write(results, out, **_):
     json.dump(document(results), out, ensure_ascii=False, indent=2)
     out.write("\n")

@@ -13,8 +13,8 @@ from urllib.parse import quote
 
 from compliance_guard import __version__
 from compliance_guard.run.baseline import fingerprint
-from compliance_guard.run.fix import literal_suggestions
-from compliance_guard.report import formatter
+from compliance_guard.text.wording import literal_suggestions
+from compliance_guard.report import advice
 from compliance_guard.report.columns import Columns
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -35,9 +35,9 @@ def _tags(*names: str) -> list[str]:
 
 def _descriptor(rule) -> dict:
     message = rule.message.replace("{text}", "…")
-    help_text = f"依据：{rule.source}" if rule.source else message
+    help_text = advice.lines((), rule.source, "：")[0] if rule.source else message
     examples = rule.examples.get("bad", [])[:3]
-    markdown = f"{message}\n\n**依据**：{rule.source}" if rule.source else message
+    markdown = f"{message}\n\n**{advice.SOURCE}**：{rule.source}" if rule.source else message
     if examples:
         markdown += "\n\n**例**：" + "；".join(f"`{e}`" for e in examples)
     return {
@@ -57,7 +57,7 @@ def _descriptor_from_finding(f) -> dict:
         "id": f.rule,
         "name": f.rule,
         "shortDescription": {"text": f.rule},
-        "help": {"text": f"依据：{f.source}" if f.source else f.message},
+        "help": {"text": advice.lines((), f.source, "：")[0] if f.source else f.message},
         "defaultConfiguration": {"level": _LEVEL[f.severity.value]},
         "properties": {"pack": f.pack, "category": f.category, "source": f.source, "tags": _tags(f.category, f.pack)},
     }
@@ -88,7 +88,7 @@ def document(results, rules=()) -> dict:
                 index[f.rule] = len(descriptors)
                 descriptors.append(_descriptor_from_finding(f))
             region = _region(f, cols)
-            text = f.message + (f"\n建议：{' / '.join(f.suggestions)}" if f.suggestions else "")
+            text = advice.appended(f.message, f.suggestions, None)
             result = {
                 "ruleId": f.rule,
                 "ruleIndex": index[f.rule],
@@ -118,7 +118,6 @@ def document(results, rules=()) -> dict:
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
 
 
-@formatter("sarif")
-def format_sarif(results, out, rules=(), **_):
+def write(results, out, rules=(), **_):
     json.dump(document(results, rules), out, ensure_ascii=False, indent=2)
     out.write("\n")

@@ -11,8 +11,9 @@ import html
 import json
 
 from compliance_guard import __version__
+from compliance_guard.model.finding import Severity
+from compliance_guard.report import advice
 
-_SEV_RANK = {"error": 3, "warning": 2, "info": 1}
 _SEV_COLOUR = {"error": "#c62828", "warning": "#ef8f00", "info": "#1e88e5"}
 CONTEXT = 40  # characters shown either side of a finding
 
@@ -109,7 +110,7 @@ def _listing(record: dict) -> str:
     texts = record.get("_texts") or {}
     cats = " ".join(sorted({f["category"] for f in findings}))
     sevs = " ".join(sorted({f["severity"] for f in findings}))
-    worst = max((f["severity"] for f in findings), key=_SEV_RANK.get)
+    worst = Severity.worst(f["severity"] for f in findings).value
     out = [f"<article class=\"listing sev-{worst}\" data-categories=\"{_e(cats)}\" data-severities=\"{sevs}\" "
            f"data-row=\"{record['row']}\"><h3>row {record['row']} · id {_e(record['id'])}"
            f" <span class=lcat>{_e(record.get('category') or '')}</span>"
@@ -123,12 +124,13 @@ def _listing(record: dict) -> str:
             out.append(f"<div class=field><span class=fname>{_e(name)}</span><p class=ctx>{_highlight(text, fs)}</p></div>")
     out.append("<ul class=findings>")
     for f in findings:
-        sugg = f" <span class=sugg>建议：{_e(' / '.join(f['suggestions']))}</span>" if f.get("suggestions") else ""
+        sugg = "".join(f" <span class=sugg>{_e(line)}</span>" for line in advice.lines(f.get("suggestions") or (), None, "："))
         out.append(f"<li class=\"finding sev-{f['severity']}\" data-category=\"{_e(f['category'])}\" data-severity=\"{f['severity']}\">"
                    f"<span class=sev>{f['severity']}</span> <b>{_e(f['rule'])}</b> "
                    f"<span class=where>{_e(f.get('field') or '')}:{f['line']}:{f['column']}</span> "
                    f"{_e(f['message'])}{sugg}"
-                   + (f"<div class=src>依据：{_e(f['source'])}</div>" if f.get("source") else "") + "</li>")
+                   + "".join(f"<div class=src>{_e(line)}</div>" for line in advice.lines((), f.get("source"), "："))
+                   + "</li>")
     out.append("</ul></article>")
     return "".join(out)
 
@@ -153,7 +155,7 @@ def _highlight(text: str, findings: list[dict]) -> str:
             covering = [f for s, e, f in spans if s <= a and b <= e and s < e]
             piece = _e(text[a:b])
             if covering:
-                worst = max((f["severity"] for f in covering), key=_SEV_RANK.get)
+                worst = Severity.worst(f["severity"] for f in covering).value
                 tip = "; ".join(f"{f['rule']}: {f['message']}" for f in covering)
                 cats = " ".join(sorted({f["category"] for f in covering}))
                 out.append(f"<mark class=\"sev-{worst}\" data-categories=\"{_e(cats)}\" title=\"{_e(tip)}\">{piece}</mark>")

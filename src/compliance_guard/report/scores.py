@@ -5,8 +5,9 @@ import json
 from typing import TextIO
 
 from compliance_guard import __version__
-from compliance_guard.model.finding import Severity
-from compliance_guard.report import error_location
+from compliance_guard.model.finding import exit_status
+from compliance_guard.report import advice
+from compliance_guard.report.results import error_location
 from compliance_guard.scoring.model import ScoreReport
 
 FORMATS = ("text", "json")
@@ -74,10 +75,8 @@ def write_text(r: ScoreReport, out: TextIO) -> None:
         for f in r.findings:
             where = f"{r.path}:{f.line}:{f.column}" if f.field is None else f"{r.path}:{f.line} [{f.field}]"
             out.write(f"    {where}: {f.severity.value} {f.rule} {f.message}\n")
-            if f.suggestions:
-                out.write(f"      建议: {' / '.join(f.suggestions)}\n")
-            if f.source:
-                out.write(f"      依据: {f.source}\n")
+            for line in advice.lines(f.suggestions, f.source, indent="      "):
+                out.write(line + "\n")
     for note in r.notes:
         out.write(f"  note: {note}\n")
     for p in r.problems:
@@ -87,11 +86,6 @@ def write_text(r: ScoreReport, out: TextIO) -> None:
 def exit_code(reports: list[ScoreReport], fail_on: str = "error", min_score: int | None = None) -> int:
     """0 clean; 1 a finding at or above ``fail_on``, a score under ``min_score``, or input that
     could not be read (a whole file, or a row or key of it)."""
-    if any(r.error is not None or r.problems for r in reports):
-        return 1
-    if min_score is not None and any(r.score < min_score for r in reports):
-        return 1
-    if fail_on == "never":
-        return 0
-    threshold = Severity.parse(fail_on).rank
-    return 1 if any(f.severity.rank >= threshold for r in reports for f in r.findings) else 0
+    failed = any(r.error is not None or r.problems for r in reports)
+    below = min_score is not None and any(r.score < min_score for r in reports)
+    return exit_status([f.severity for r in reports for f in r.findings], fail_on, failed or below)

@@ -8,7 +8,8 @@ import unicodedata
 import click
 
 from compliance_guard.text.lines import LineIndex
-from compliance_guard.report import error_location, formatter, summary
+from compliance_guard.report import advice
+from compliance_guard.report.results import error_location, summary
 
 _COLOURS = {"error": "red", "warning": "yellow", "info": "cyan"}
 AROUND = 40  # characters of the line shown either side of a finding
@@ -19,8 +20,7 @@ def display_width(s: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
 
 
-@formatter("text")
-def format_text(results, out, color: bool = False, context: bool = True, **_):
+def write(results, out, color: bool = False, context: bool = True, **_):
     def style(s, **kw):
         return click.style(s, **kw) if color else s
 
@@ -37,10 +37,8 @@ def format_text(results, out, color: bool = False, context: bool = True, **_):
                 shown, pad, width = excerpt(lines.line(f.line), f.column - 1,
                                             f.end_column - 1 if f.end_line == f.line else None)
                 out.write(f"    {shown}\n    {' ' * pad}{style('^' * width, fg=_COLOURS[f.severity.value])}\n")
-            if f.suggestions:
-                out.write(f"    建议: {' / '.join(f.suggestions)}\n")
-            if f.source:
-                out.write(f"    依据: {f.source}\n")
+            for line in advice.lines(f.suggestions, f.source, indent="    "):
+                out.write(line + "\n")
         for message in r.warnings:
             out.write(f"{r.path}: {style('warning', fg='yellow', bold=True)} {message}\n")
     s = summary(results)

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Iterable
 from compliance_guard.model.document import Document
 from compliance_guard.load.documents import DocumentError, from_text, iter_paths, read_path
 from compliance_guard.engine import Engine
-from compliance_guard.model.finding import Finding, Severity
+from compliance_guard.model.finding import Finding
+from compliance_guard.model.finding import exit_status as exit_status_of
 from compliance_guard.text.lines import LineIndex
 
 if TYPE_CHECKING:
@@ -122,11 +123,7 @@ def select_paths(paths: Iterable[str], config: "Config | None" = None, stdin_nam
 
 def exit_status(results: list[FileResult], fail_on: str) -> int:
     """1 when a file could not be read or fully checked, or has a finding at or above its
-    fail-on level."""
-    if any(r.error or r.warnings for r in results):
-        return 1
-    for r in results:
-        level = r.fail_on or fail_on
-        if level != "never" and any(f.severity.rank >= Severity.parse(level).rank for f in r.findings):
-            return 1
-    return 0
+    fail-on level (its per-file one, else ``fail_on``)."""
+    failed = any(r.error or r.warnings for r in results)
+    return max([exit_status_of([f.severity for f in r.findings], r.fail_on or fail_on, failed) for r in results],
+               default=int(failed))

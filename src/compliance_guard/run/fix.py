@@ -16,29 +16,10 @@ from pathlib import Path
 
 from compliance_guard.load.documents import MAX_SIZE, DocumentError, from_text, read_limited, sniff
 from compliance_guard.model.finding import Finding
+from compliance_guard.text.wording import replacement
 
-# Advice, placeholders and notes: a writer must act, the text cannot be pasted in.
-_ADVICE = re.compile(r"[（）()「」“”\"'…\[\]【】<>]|XX|X|\.\.\.|写明|标明|注明|标示|删除|取消|改为|核对|加注|告知")
 _MARKUP = set("*_~`|[]<>#\\")
 _NEWLINE = re.compile(r"\r\n|\r|\n")
-
-
-def is_literal(suggestion: str) -> bool:
-    """Whether a suggestion is replacement wording rather than advice to the writer."""
-    return bool(suggestion.strip()) and not _ADVICE.search(suggestion)
-
-
-def literal_suggestions(f: Finding) -> list[str]:
-    return [s for s in f.suggestions if is_literal(s)]
-
-
-def replacement(f: Finding) -> str | None:
-    """What ``cguard fix`` puts in: the pack's fix, else the only suggestion if it is wording."""
-    if f.fix:
-        return f.fix
-    if len(f.suggestions) == 1 and is_literal(f.suggestions[0]):
-        return f.suggestions[0]
-    return None
 
 
 @dataclass

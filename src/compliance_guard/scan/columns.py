@@ -14,10 +14,11 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Mapping, Sequence
+from typing import Iterable, Mapping, Sequence
 
 from compliance_guard.model.finding import Finding
 from compliance_guard.text.lines import LineIndex
+from compliance_guard.text.view import FieldViews
 
 #: Named fields, in the order findings are reported.
 FIELDS = (
@@ -348,34 +349,6 @@ def row_id(row: int, values, column_map: ColumnMap | None) -> str:
 
 # -- checking --------------------------------------------------------------------------------
 
-ListingCheck = Callable[[Listing, object], Iterable[Finding]]
-#: Structured checks over a whole listing: name -> fn(listing, engine) -> findings.
-LISTING_CHECKS: dict[str, ListingCheck] = {}
-
-
-def listing_check(name: str):
-    """Register a structured check that needs several fields of one listing."""
-    def deco(fn: ListingCheck) -> ListingCheck:
-        LISTING_CHECKS[name] = fn
-        return fn
-
-    return deco
-
-
-@listing_check("certification")
-def _certification(listing: Listing, engine) -> Iterable[Finding]:
-    from compliance_guard.checks.certification import check_listing
-
-    return check_listing(listing.fields, None, {"rules": engine.rules})
-
-
-@listing_check("pricing")
-def _pricing(listing: Listing, engine) -> Iterable[Finding]:
-    from compliance_guard.checks.pricing import check_listing_prices
-
-    return check_listing_prices(listing.fields, {"rules": engine.rules})
-
-
 class ListingChecker:
     """Everything that runs on one listing, built once per process from an Engine."""
 
@@ -400,16 +373,9 @@ class ListingChecker:
                 text = listing.fields.get(name)
                 if text:
                     findings.extend(_in_field(self.number_engine.check(text), name))
-        for fn in LISTING_CHECKS.values():
-            for f in fn(listing, self.engine):
-                if f.rule not in self._rule_ids:
-                    continue
-                findings.append(self._locate(f, listing))
+        for f in self.engine.check_listing(FieldViews(listing.fields)):
+            findings.append(self._locate(f, listing))
         return sorted(_dedupe(findings), key=_order)
-
-    @functools.cached_property
-    def _rule_ids(self) -> set[str]:
-        return {r.id for r in self.engine.rules}
 
     @staticmethod
     def _locate(f: Finding, listing: Listing) -> Finding:

@@ -29,6 +29,7 @@ from itertools import chain, islice
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
+from compliance_guard.model.finding import Severity
 from compliance_guard.scan.readers import RawRow, ReaderError, Source, open_source
 from compliance_guard.scan.columns import ColumnMap, ListingChecker, RowError, build_listing, row_id
 
@@ -216,14 +217,14 @@ def output_format(path: str | None) -> str:
 
 def csv_row(record: dict) -> list[str]:
     findings = record.get("findings") or []
-    worst = max((f["severity"] for f in findings), key=lambda s: _SEVERITY_WEIGHT[s], default="")
+    worst = Severity.worst(f["severity"] for f in findings)
     rules = ";".join(f"{f['rule']}@{f.get('field') or ''}" for f in findings)
 
     def flat(s):
         return str(s).replace("\r", " ").replace("\n", " ")
 
     return [flat(record["id"]), str(record["row"]), record["status"], flat(record.get("error", "")),
-            flat(record.get("category", "")), str(len(findings)), worst, rules,
+            flat(record.get("category", "")), str(len(findings)), worst.value if worst else "", rules,
             json.dumps(findings, ensure_ascii=False) if findings else ""]
 
 
@@ -677,14 +678,10 @@ def progress_wanted(quiet: bool) -> bool:
 
 
 def exit_status(summary: Summary, fail_on: str) -> int:
-    from compliance_guard.model.finding import Severity
+    """1 when a row could not be read, or a finding reaches ``fail_on``."""
+    from compliance_guard.model.finding import exit_status as exit_status_of
 
-    if summary.errors:
-        return 1
-    if fail_on == "never":
-        return 0
-    threshold = Severity.parse(fail_on).rank
-    return 1 if any(Severity.parse(s).rank >= threshold for s in summary.by_severity) else 0
+    return exit_status_of(summary.by_severity, fail_on, failed=bool(summary.errors))
 
 
 __all__ = ["EngineSpec", "Plan", "ScanOptions", "ScanResult", "ScanError", "ReaderError", "Summary", "scan",

@@ -136,7 +136,7 @@ def _name(e: Entry) -> str:
     return e.get("name") or e.get("sku") or e.path
 
 
-def score_campaign(path: str, profile: Profile | None = None, engine=None) -> ScoreReport:
+def score_campaign(path: str, profile: Profile | None, engine) -> ScoreReport:
     profile = profile or load_profile()
     report = ScoreReport(path, "campaign", profile.name)
     try:
@@ -457,10 +457,6 @@ def _mechanics(j: _Judge) -> dict[str, set[str]]:
 def _copy_findings(camp: Campaign, engine, reported: dict[str, set[str]]) -> list[Finding]:
     """Rule-pack findings in every text value, at their place in the file; a mechanic's wording is
     not reported twice for a category its structure was already reported under."""
-    if engine is None:
-        from compliance_guard.engine import default_engine
-
-        engine = default_engine()
     lines = LineIndex(camp.text)
     out: list[Finding] = []
     entries = [camp.top, *camp.products, *camp.coupons, *camp.mechanics] + ([camp.metrics] if camp.metrics else [])

@@ -12,6 +12,7 @@ import math
 from typing import Iterable
 
 from compliance_guard.model.document import Document
+from compliance_guard.engine import Engine
 from compliance_guard.load.documents import DocumentError, iter_paths, read_path
 from compliance_guard.model.finding import Finding, Severity
 from compliance_guard.text.lines import LineIndex
@@ -26,7 +27,7 @@ NEAR = 0  # characters allowed between a match and a finding that voids it (0: t
 INDUCED = "induced-sharing"
 
 
-def score_paths(paths: Iterable[str], kind: str = "video", profile: Profile | None = None, engine=None,
+def score_paths(paths: Iterable[str], kind: str, profile: Profile | None, engine: Engine,
                 start_clock: str | None = None) -> list[ScoreReport]:
     """One report per script; unreadable files carry an error and the rest go on."""
     profile = profile or load_profile()
@@ -41,17 +42,13 @@ def score_paths(paths: Iterable[str], kind: str = "video", profile: Profile | No
     return reports
 
 
-def score_document(doc: Document, kind: str = "video", profile: Profile | None = None, engine=None,
+def score_document(doc: Document, kind: str, profile: Profile | None, engine: Engine,
                    start_clock: str | None = None) -> ScoreReport:
     if kind not in KINDS:
         raise ValueError(f"unknown kind {kind!r} (expected video or live)")
     profile = profile or load_profile()
     if not doc.text.strip():
         return ScoreReport(doc.path, kind, profile.name, error=f"{doc.path}: empty; there is no script to score")
-    if engine is None:
-        from compliance_guard.engine import default_engine
-
-        engine = default_engine()
     lexicon = lexicon_for(profile)
     start = clock_minutes(start_clock) if start_clock else None
     script = read_script(doc, lexicon, start)

@@ -1,0 +1,1 @@
+"""Certificate and filing numbers: the grammar, checks over numbers, category requirements."""

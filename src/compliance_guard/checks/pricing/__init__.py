@@ -1,0 +1,1 @@
+"""Prices: mentions in text, their arithmetic, time limits, listing price fields."""

@@ -1,0 +1,63 @@
+"""One text and the forms that rule kinds and checks read, each made once.
+
+The engine makes a TextView per text it checks and hands the same one to every rule kind and
+structured check: the normalised text with its offset map (repeat characters collapsed as the
+packs ask), the same without collapsing (certificate numbers), the one-for-one fold that keeps
+offsets (prices), and the line index. Each is computed on first use from one pass-1
+translation, so no check normalises the text again. A listing's fields get one TextView each.
+"""
+from __future__ import annotations
+
+import functools
+from typing import Mapping
+
+from compliance_guard.text.lines import LineIndex
+from compliance_guard.text.normalize import Normalized, first_pass, fold_one_to_one, normalize
+
+
+class TextView:
+    def __init__(self, original: str, collapse: str = ""):
+        self.original = original
+        self.collapse = collapse
+
+    @functools.cached_property
+    def _first(self):
+        return first_pass(self.original)
+
+    @functools.cached_property
+    def norm(self) -> Normalized:
+        """Normalised, with the pack-declared repeats collapsed (最最最好 -> 最好): what rules match."""
+        return normalize(self.original, self.collapse, self._first)
+
+    @functools.cached_property
+    def plain(self) -> Normalized:
+        """Normalised without collapsing repeats (a number's digits are never collapsed)."""
+        return self.norm if not self.collapse else normalize(self.original, "", self._first)
+
+    @functools.cached_property
+    def folded(self) -> str:
+        """Folded one character for one: offsets and line breaks are the original's."""
+        return fold_one_to_one(self.original, self._first)
+
+    @functools.cached_property
+    def lines(self) -> LineIndex:
+        return LineIndex(self.original)
+
+
+class FieldViews:
+    """The fields of one listing, each text field viewed (once) when a check first asks."""
+
+    def __init__(self, fields: Mapping[str, object], category: str | None = None):
+        self.fields = fields
+        self.category = category  # given apart from the fields (a scan's category column), or None
+        self._views: dict[str, TextView] = {}
+        self.memo: dict = {}  # what checks derive from the listing once (the numbers in each field)
+
+    def view(self, name: str) -> TextView | None:
+        value = self.fields.get(name)
+        if not isinstance(value, str):
+            return None
+        view = self._views.get(name)
+        if view is None:
+            view = self._views[name] = TextView(value)
+        return view
