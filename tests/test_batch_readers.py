@@ -9,7 +9,8 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from compliance_guard.scan.readers import ReaderError, _parse, detect_encoding, open_source, sniff_delimiter
+from compliance_guard.scan.source import ReaderError
+from compliance_guard.scan.readers import _parse, detect_encoding, open_source, sniff_delimiter
 
 HEADER = "商品ID,商品标题,商品描述,类目,售价\n"
 

@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 
 from compliance_guard.checks.certification import grammar
-from compliance_guard.checks.certification.grammar import KINDS
+from compliance_guard.checks.certification.grammar import NUMBER_KINDS
 from compliance_guard.text.view import TextView
 from conftest import listing_findings
 from compliance_guard.engine import Engine
@@ -244,12 +244,12 @@ def test_unknown_kind_is_an_error():
 
 def test_every_kind_is_reachable():
     text = "；".join(VALID + [t for t, _, _ in INVALID])
-    assert {n.kind for n in find_numbers(text)} == set(KINDS)
+    assert {n.kind for n in find_numbers(text)} == set(NUMBER_KINDS)
 
 
 # -- category requirements (listing level) ---------------------------------------------
 
-def find_numbers(text, kinds=KINDS):
+def find_numbers(text, kinds=NUMBER_KINDS):
     return grammar.find_numbers(TextView(text).plain, kinds)
 
 

@@ -1,6 +1,5 @@
 from compliance_guard.text import segment
 from compliance_guard.engine import Engine
-from compliance_guard.engine.packs import load_packs
 
 
 def rules_hit(engine, text):

@@ -6,13 +6,13 @@ import pytest
 from conftest import builtin_engine
 from compliance_guard.scan.columns import (
     ColumnMap,
-    ListingChecker,
     MappingError,
     RowError,
     build_listing,
     parse_map_options,
     parse_price,
 )
+from compliance_guard.scan.listing import ListingChecker
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +78,7 @@ def test_build_listing_fields_and_id():
     cmap = ColumnMap.resolve(["商品标题", "售价", "产地"])
     listing = build_listing(7, ["保温杯", "¥59", "浙江"], cmap)
     assert listing.id == "7"  # no id column: the row number
-    assert listing.title == "保温杯" and listing.prices["price"] == 59.0
+    assert listing.title == "保温杯" and listing.fields["price"] == "¥59"
     assert listing.extra == {"产地": "浙江"}
 
 

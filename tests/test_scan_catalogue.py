@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from compliance_guard.scan.local import ScanOptions, read_records, scan
+from compliance_guard.scan.local import ScanOptions, scan
+from compliance_guard.scan.records import read_records
 
 REPO = Path(__file__).resolve().parents[1]
 CATALOGUE = REPO / "corpora" / "listings" / "catalogue.csv"

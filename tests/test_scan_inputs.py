@@ -19,9 +19,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from compliance_guard.scan.local import ScanError, ScanOptions, fingerprint_path, read_records, scan
+from compliance_guard.scan.records import ScanError, read_records
+from compliance_guard.scan.local import ScanOptions, scan
+from compliance_guard.scan.resume import fingerprint_path
 from compliance_guard.app.cli import main
-from compliance_guard.scan.columns import FIELDS, ColumnMap, MappingError, parse_map_options
+from compliance_guard.model.listing import FIELDS
+from compliance_guard.scan.columns import ColumnMap, MappingError, parse_map_options
 
 REPO = Path(__file__).resolve().parents[1]
 CATALOGUE = REPO / "corpora" / "listings" / "catalogue.csv"

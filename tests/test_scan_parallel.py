@@ -14,18 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from compliance_guard.scan.local import (
-    EngineSpec,
-    Plan,
-    ScanError,
-    ScanOptions,
-    fingerprint_path,
-    read_records,
-    resume_point,
-    run_chunks,
-    scan,
-)
-from compliance_guard.scan.readers import RawRow
+from compliance_guard.scan.pool import EngineOptions, Plan, run_chunks
+from compliance_guard.scan.records import ScanError, read_records
+from compliance_guard.scan.local import ScanOptions, scan
+from compliance_guard.scan.resume import fingerprint_path, resume_point
+from compliance_guard.scan.source import RawRow
 from compliance_guard.scan.columns import ColumnMap
 
 REPO = Path(__file__).resolve().parents[1]
@@ -80,7 +73,7 @@ def test_reading_is_bounded_by_the_chunks_in_flight():
             seen.append(next(pulled))
             yield RawRow(n, None, [f"杯子{n}", "9"])
 
-    plan = Plan(EngineSpec(), ColumnMap.resolve(["商品标题", "售价"]))
+    plan = Plan(EngineOptions(), ColumnMap.resolve(["商品标题", "售价"]))
     gen = run_chunks(endless(), plan, jobs=2, chunk_size=10)
     got = [next(gen) for _ in range(3)]
     gen.close()
@@ -90,10 +83,10 @@ def test_reading_is_bounded_by_the_chunks_in_flight():
 
 LAZY_SCRIPT = """
 import json
-from compliance_guard.scan.local import EngineSpec, Plan, run_chunks
+from compliance_guard.scan.local import EngineOptions, Plan, run_chunks
 from compliance_guard.scan.readers import RawRow
 from compliance_guard.scan.columns import ColumnMap
-plan = Plan(EngineSpec(), ColumnMap.resolve(["商品标题", "售价"]))
+plan = Plan(EngineOptions(), ColumnMap.resolve(["商品标题", "售价"]))
 out = {}
 for name, title in (("plain", "保温杯{}号"), ("claims", "这款面膜是全网最好的{}")):
     stats = {}
@@ -249,7 +242,7 @@ def test_progress_bar_on_a_terminal_never_on_stdout():
 
 
 def test_no_progress_bar_in_ci(monkeypatch):
-    from compliance_guard.scan.local import progress_wanted
+    from compliance_guard.scan.progress import progress_wanted
 
     monkeypatch.setenv("CI", "true")
     assert not progress_wanted(quiet=False)

@@ -11,7 +11,7 @@ import pytest
 pytest.importorskip("starlette")
 from starlette.testclient import TestClient  # noqa: E402
 
-from compliance_guard.app.server import KINDS, WEB, ScriptScorer, create_app  # noqa: E402
+from compliance_guard.app.server import PAGE_KINDS, WEB, ScriptScorer, create_app  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +60,7 @@ def test_clean_text_and_default_kind(client):
 
 def test_info_describes_the_server(client):
     info = client.get("/api/info").json()
-    assert info["kinds"] == list(KINDS)
+    assert info["kinds"] == list(PAGE_KINDS)
     assert info["max_body"] == 4096
 
 
@@ -221,8 +221,8 @@ def test_score_is_the_script_scorer(scored, fixture_engine):
 
 def test_score_tells_which_kinds_it_scores(scored):
     info = scored.get("/api/info").json()
-    assert info["score"] is True and set(info["score_kinds"]) <= set(KINDS)
-    unscored = next(k for k in KINDS if k not in info["score_kinds"])
+    assert info["score"] is True and set(info["score_kinds"]) <= set(PAGE_KINDS)
+    unscored = next(k for k in PAGE_KINDS if k not in info["score_kinds"])
     assert_json_error(post(scored, "/api/score", {"text": "x", "kind": unscored}), 400, "checked but not scored")
 
 

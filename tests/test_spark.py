@@ -21,7 +21,9 @@ pytest.importorskip("pyarrow")
 if not shutil.which("java"):
     pytest.skip("needs a Java runtime for Spark local mode", allow_module_level=True)
 
-from compliance_guard.scan.local import EngineSpec, ScanOptions, read_records, scan  # noqa: E402
+from compliance_guard.scan.pool import EngineOptions
+from compliance_guard.scan.local import ScanOptions, scan
+from compliance_guard.scan.records import read_records  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 LISTINGS = REPO / "corpora" / "listings"
@@ -99,7 +101,7 @@ def test_dataframe_transformation_with_options(spark, tmp_path):
     jsonl = tmp_path / "in.jsonl"
     jsonl.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
     mapping = {"title": "name", "category": "cat", "original_price": "list_price", "lowest_price_7d": "low7"}
-    spec = EngineSpec(select=("absolute-claims", "pricing"))
+    spec = EngineOptions(select=("absolute-claims", "pricing"))
     expected = local_records(jsonl, tmp_path, overrides=mapping, spec=spec)
 
     df = spark.createDataFrame([{**r, CORRUPT_COLUMN: None} for r in rows] + [

@@ -1,5 +1,9 @@
 """``cguard``: thin click commands over the library. Exit codes: 0 clean, 1 findings at or
-above ``--fail-on`` (or an unreadable input), 2 usage / configuration / rule-pack error."""
+above ``--fail-on`` (or an unreadable input), 2 usage / configuration / rule-pack error.
+
+The options several commands share are declared once (app.options); the score, mix and
+campaign commands are made from the declared scorers (scoring.SCORERS), the ``--format``
+choices of check from the formatters (report.FORMATTERS)."""
 from __future__ import annotations
 
 import sys
@@ -7,53 +11,10 @@ import sys
 import click
 
 from compliance_guard import __version__
-from compliance_guard.engine.packs import PackError
-
-FAIL_ON = ("error", "warning", "info", "never")
-
-
-class UsageFailure(click.ClickException):
-    """A user error reported as one line with exit code 2."""
-
-    exit_code = 2
-
-    def show(self, file=None):
-        click.echo(f"cguard: error: {self.format_message()}", err=True)
-
-
-def _split(values) -> list[str]:
-    return [v.strip() for item in values for v in item.split(",") if v.strip()]
-
-
-def build_engine(packs=(), select=(), ignore=(), severity=None, allow_terms=(), verify_extra=True, config=None):
-    """Engine over the built-in packs plus ``packs``; pack errors and names that match no rule,
-    pack or category become exit-2 one-liners (naming the config line or the flag when a
-    ``config`` gave them)."""
-    from compliance_guard.load.config import ConfigError
-    from compliance_guard.engine import Engine
-    from compliance_guard.engine.packs import load_packs
-    from compliance_guard.engine.examples import verify_examples
-
-    try:
-        packset = load_packs(packs)
-        if config is not None:
-            config.validate_names(packset.names(), {r.id for r in packset.rules})
-        engine = Engine(packset, select=select, ignore=ignore, severity=severity, allow_terms=allow_terms)
-        if packs and verify_extra:
-            extra = {str(p) for p in packs}
-            user_rules = [r for r in packset.rules if any(r.file.startswith(e) for e in extra)]
-            failures = verify_examples(packset, user_rules)
-            if failures:
-                raise PackError(failures[0])
-    except (PackError, ConfigError, ValueError) as exc:
-        raise UsageFailure(str(exc)) from None
-    return engine
-
-
-def exit_code(results, fail_on: str) -> int:
-    from compliance_guard.run.files import exit_status
-
-    return exit_status(results, fail_on)
+from compliance_guard.app import options
+from compliance_guard.app.options import UsageFailure, engine_for, load_config, split
+from compliance_guard.load.config import FAIL_ON
+from compliance_guard.scoring import SCORERS
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -63,75 +24,12 @@ def main():
     WeChat platform rules and pricing rules."""
 
 
-def _config_file_options(fn):
-    """--config and --no-config, for every command that reads the project configuration."""
-    fn = click.option("--no-config", is_flag=True, help="Ignore any config file.")(fn)
-    return click.option("--config", "config_path", type=click.Path(dir_okay=False),
-                        help="Config file (default: .cguard.yaml, cguard.yaml or [tool.cguard] in pyproject.toml, "
-                             "searched upward from the working directory).")(fn)
-
-
-def _config_options(fn):
-    """The configuration keys as flags, shared by check, fix and config."""
-    options = [
-        click.option("--select", multiple=True, help="Only these rule ids, pack names or categories (comma-separated; replaces the config's)."),
-        click.option("--ignore", multiple=True, help="Skip these rule ids, pack names or categories (comma-separated; added to the config's)."),
-        click.option("--pack", "packs", multiple=True, type=click.Path(), help="Extra rule pack file or directory."),
-        click.option("--severity", "severities", multiple=True, metavar="RULE=LEVEL",
-                     help="Override a rule's severity, e.g. ABS001=warning (repeatable, comma-separated)."),
-        click.option("--allow", "allow", multiple=True, metavar="TERM",
-                     help="Allow-listed term, e.g. a brand name: findings inside it are dropped (repeatable)."),
-        click.option("--include", multiple=True, metavar="GLOB", help="Files to check inside directories (replaces the config's; default: by suffix)."),
-        click.option("--exclude", multiple=True, metavar="GLOB", help="Files never checked, even when named (added to the config's)."),
-        click.option("--fail-on", type=click.Choice(FAIL_ON), default=None,
-                     help="Lowest severity that makes the exit code 1 [default: the config's, else error]."),
-        click.option("--max-size", metavar="SIZE", default=None,
-                     help="Largest document read, e.g. 50M or 500K; a larger one is an error for that file "
-                          "[default: the config's, else 20M]."),
-    ]
-    for option in reversed(options):
-        fn = option(fn)
-    return _config_file_options(fn)
-
-
-def _load_config(config_path, no_config, select, ignore, packs, severities, allow, include, exclude, fail_on,
-                 baseline=None, no_baseline=False, max_size=None):
-    """The config file merged with the flags; problems become exit-2 one-liners."""
-    from compliance_guard.load.config import ConfigError, parse_size, resolve
-
-    if max_size is not None:
-        try:
-            max_size = parse_size(max_size)
-        except ValueError as exc:
-            raise UsageFailure(f"--max-size: {exc}") from None
-    severity = {}
-    for item in _split(severities):
-        rule, sep, level = item.partition("=")
-        if not sep or level.strip().lower() not in ("error", "warning", "info"):
-            raise UsageFailure(f"--severity: expected RULE=error|warning|info, got {item!r}")
-        severity[rule.strip()] = level.strip().lower()
-    try:
-        return resolve(config_path, no_config).merged(
-            select=_split(select), ignore=_split(ignore), packs=packs, severity=severity, allow=allow,
-            include=include, exclude=exclude, fail_on=fail_on, baseline=baseline, no_baseline=no_baseline,
-            max_size=max_size)
-    except ConfigError as exc:
-        raise UsageFailure(str(exc)) from None
-
-
-def _config_engine(config):
-    """The engine for a merged config; unknown rule names in it are exit-2 errors too."""
-    return build_engine(config.packs, config.select, config.ignore, config.severity, config.allow, config=config)
-
-
 @main.command()
 @click.argument("paths", nargs=-1)
 @click.option("--format", "fmt", default="auto", show_default=True,
               help="Output format: auto (github inside GitHub Actions, else text), text, json, sarif, github, rdjson, junit.")
-@_config_options
-@click.option("--baseline", type=click.Path(dir_okay=False),
-              help="Only findings missing from this baseline count [default: .cguard-baseline.json beside the config or here].")
-@click.option("--no-baseline", is_flag=True, help="Ignore any baseline.")
+@options.CONFIG_KEYS
+@options.BASELINE
 @click.option("--write-baseline", type=click.Path(dir_okay=False), help="Record today's findings in this file and exit 0.")
 @click.option("--report-unused-suppressions", is_flag=True, help="Warn about cguard: disable directives that suppress nothing.")
 @click.option("--diff", "diff_rev", is_flag=False, flag_value="HEAD", default=None, metavar="[REV]",
@@ -143,26 +41,23 @@ def check(paths, fmt, config_path, no_config, select, ignore, packs, severities,
           max_size, baseline, no_baseline, write_baseline, report_unused_suppressions, diff_rev, stdin_name, color,
           quiet):
     """Check scripts and posts (.txt, .md, .srt, .docx; directories recurse; - reads stdin)."""
-    from compliance_guard.run import baseline as baselines
-    from compliance_guard.run.files import check_paths
     from compliance_guard.report import FORMATTERS, pick
+    from compliance_guard.run import baseline as baselines
+    from compliance_guard.run import gitdiff
+    from compliance_guard.run.files import check_paths, exit_status
 
     fmt = pick(fmt)
     if fmt not in FORMATTERS:
         raise UsageFailure(f"unknown format {fmt!r} (choose from auto, {', '.join(sorted(FORMATTERS))})")
-    config = _load_config(config_path, no_config, select, ignore, packs, severities, allow, include, exclude,
-                          fail_on, baseline, no_baseline, max_size)
-    engine = _config_engine(config)
+    config = load_config(config_path, no_config, select, ignore, packs, severities, allow, include, exclude,
+                         fail_on, baseline, no_baseline, max_size)
+    engine = engine_for(config)
     changed = None
     if diff_rev is not None:
-        from compliance_guard.run import gitdiff
-
         try:
-            diff_rev, paths = gitdiff.split_rev(diff_rev, paths)
-            changed = gitdiff.changed_lines(diff_rev, paths)
+            changed, paths = gitdiff.changed_files(diff_rev, paths)
         except gitdiff.GitError as exc:
             raise UsageFailure(str(exc)) from None
-        paths = gitdiff.files_in(changed, paths)
     elif not paths:
         raise click.UsageError("Missing argument 'PATHS...'.")
     matched: set[str] = set()
@@ -180,20 +75,16 @@ def check(paths, fmt, config_path, no_config, select, ignore, packs, severities,
             n = baselines.write(write_baseline, results)
             click.echo(f"cguard: wrote {n} finding(s) to {write_baseline}", err=True)
             sys.exit(1 if any(r.error or r.warnings for r in results) else 0)
-        baseline_file = config.baseline_file()
-        if baseline_file is not None:
-            dropped, stale = baselines.Baseline.load(baseline_file).filter(results)
-            if dropped or stale:
-                click.echo(f"cguard: {dropped} finding(s) in the baseline {baseline_file} not reported"
-                           + (f"; {stale} baseline entr{'y' if stale == 1 else 'ies'} no longer found"
-                              " (refresh with --write-baseline)" if stale else ""), err=True)
+        note = baselines.apply(results, config)
+        if note:
+            click.echo(f"cguard: {note}", err=True)
     except baselines.BaselineError as exc:
         raise UsageFailure(str(exc)) from None
     FORMATTERS[fmt](results, sys.stdout, color=sys.stdout.isatty() if color is None else color, rules=engine.rules)
     clean = results and not any(r.findings or r.error or r.warnings for r in results)
     if clean and fmt == "text" and not quiet:  # a clean run says so, as ruff's "All checks passed!"
         click.echo(f"cguard: {len(results)} file{'s' if len(results) != 1 else ''} checked, no findings", err=True)
-    sys.exit(exit_code(results, config.fail_on))
+    sys.exit(exit_status(results, config.fail_on))
 
 
 def _nothing_selected(paths, config, results, matched: set[str], quiet: bool, diff: bool) -> None:
@@ -228,10 +119,10 @@ def rules():
 
 
 @rules.command("list")
-@click.option("--pack", "packs", multiple=True, type=click.Path(), help="Extra rule pack file or directory.")
+@options.PACK
 def rules_list(packs):
     """Packs and rules with their term counts."""
-    engine = build_engine(packs, verify_extra=False)
+    engine = engine_for(packs=packs, verify_extra=False)
     for pack in engine.packset.packs:
         terms = sum(len(r.terms) + sum(len(g) for g in r.all_of) for r in pack.rules)
         click.echo(f"{pack.name}  [{pack.category}]  {pack.title}  — {len(pack.rules)} rules, {terms} terms")
@@ -244,10 +135,10 @@ def rules_list(packs):
 
 @rules.command("show")
 @click.argument("rule_id")
-@click.option("--pack", "packs", multiple=True, type=click.Path(), help="Extra rule pack file or directory.")
+@options.PACK
 def rules_show(rule_id, packs):
     """One rule: source, terms, exemptions and examples."""
-    engine = build_engine(packs, verify_extra=False)
+    engine = engine_for(packs=packs, verify_extra=False)
     try:
         r = engine.packset.rule(rule_id)
     except KeyError:
@@ -283,12 +174,12 @@ def rules_show(rule_id, packs):
 
 
 @rules.command("test")
-@click.option("--pack", "packs", multiple=True, type=click.Path(), help="Extra rule pack file or directory.")
+@options.PACK
 def rules_test(packs):
     """Run every rule's examples; exit 1 on any failure."""
     from compliance_guard.engine.examples import verify_examples
 
-    engine = build_engine(packs, verify_extra=False)
+    engine = engine_for(packs=packs, verify_extra=False)
     failures = verify_examples(engine.packset)
     for line in failures:
         click.echo(line)
@@ -297,17 +188,19 @@ def rules_test(packs):
     sys.exit(1 if failures else 0)
 
 
+PROFILE = click.option("--profile", default=None,
+                       help="Scoring profile: built-in name (default, content-pyramid) or a YAML path "
+                            "[default: the config's `profile:`, else default].")
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on; the default serves this computer only.")
 @click.option("--port", default=8765, show_default=True, type=click.IntRange(0, 65535),
               help="Port to listen on (0 picks a free one).")
-@click.option("--select", multiple=True, help="Only these rule ids, pack names or categories (comma-separated).")
-@click.option("--ignore", multiple=True, help="Skip these rule ids, pack names or categories (comma-separated).")
-@click.option("--pack", "packs", multiple=True, type=click.Path(), help="Extra rule pack file or directory.")
-@click.option("--profile", default=None,
-              help="Scoring profile: built-in name or path [default: the config's `profile:`, else default].")
-@_config_file_options
+@options.RULES
+@PROFILE
+@options.CONFIG_FILE
 def serve(host, port, select, ignore, packs, profile, config_path, no_config):
     """Local web page: paste a script or open a .docx, see findings highlighted as you type.
     The project config (rules, allow-list, scoring profile) applies as in check and score."""
@@ -318,16 +211,14 @@ def serve(host, port, select, ignore, packs, profile, config_path, no_config):
 
     config, prof = _scoring_setup(config_path, no_config, profile, (), select, ignore, packs)
     try:
-        run_server(_config_engine(config), host, port, profile=prof, echo=click.echo)
+        run_server(engine_for(config), host, port, profile=prof, echo=click.echo)
     except OSError as exc:
         raise UsageFailure(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
 
 
 @main.command()
-@click.option("--select", multiple=True, help="Only these rule ids, pack names or categories (comma-separated).")
-@click.option("--ignore", multiple=True, help="Skip these rule ids, pack names or categories (comma-separated).")
-@click.option("--pack", "packs", multiple=True, type=click.Path(), help="Extra rule pack file or directory.")
-@_config_file_options
+@options.RULES
+@options.CONFIG_FILE
 def lsp(select, ignore, packs, config_path, no_config):
     """Language server on stdio: diagnostics and quick fixes for plain text and Markdown. The
     config found from the editor's working directory applies (excludes and per-file too)."""
@@ -335,102 +226,77 @@ def lsp(select, ignore, packs, config_path, no_config):
         from compliance_guard.app.lsp import create_server
     except ImportError as exc:
         raise UsageFailure(f"cguard lsp needs {exc.name}: pip install 'compliance-guard[lsp]'") from None
-    config = _load_config(config_path, no_config, select, ignore, packs, (), (), (), (), None)
-    create_server(_config_engine(config), config).start_io()
+    config = load_config(config_path, no_config, select, ignore, packs)
+    create_server(engine_for(config), config).start_io()
 
 
-def _scoring_options(fn):
-    """Options shared by score, mix and campaign."""
-    fn = click.option("--set", "sets", multiple=True, metavar="KEY=VALUE",
-                      help="Override one profile value, e.g. script.hook_seconds=5 (repeatable; over the config's `scoring:`).")(fn)
-    fn = click.option("--profile", default=None,
-                      help="Scoring profile: built-in name (default, content-pyramid) or a YAML path "
-                           "[default: the config's `profile:`, else default].")(fn)
-    fn = _config_file_options(fn)
-    fn = click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text", show_default=True)(fn)
-    return click.option("--min-score", type=click.IntRange(0, 100), default=None,
-                        help="Exit 1 when a score is below this.")(fn)
-
+# -- scorers: one command each, made from its declaration ------------------------------------------
 
 def _scoring_setup(config_path, no_config, profile, sets, select=(), ignore=(), packs=(), fail_on=None):
     """The config (its rules, allow-list and severities apply to the copy) and the profile:
     ``--profile`` over the config's ``profile:``, then its ``scoring:`` values, then ``--set``."""
-    from compliance_guard.load.profiles import ProfileError, profile_for_cli
-
-    config = _load_config(config_path, no_config, select, ignore, packs, (), (), (), (), fail_on)
-    try:
-        return config, profile_for_cli(profile or config.profile or "default", sets, config.scoring)
-    except ProfileError as exc:
-        raise UsageFailure(str(exc)) from None
-
-
-def _scoring_done(reports, fmt, command, profile, fail_on="error", min_score=None):
-    from compliance_guard.report.scores import exit_code, write
-
-    if fmt == "json":  # text output lists the problems in each report already
-        for problem in (p for r in reports for p in r.problems):
-            click.echo(f"cguard: warning: {problem}", err=True)
-    write(reports, sys.stdout, fmt, command, profile)
-    sys.exit(exit_code(reports, fail_on, min_score))
-
-
-@main.command()
-@click.argument("paths", nargs=-1, required=True)
-@click.option("--kind", type=click.Choice(("video", "live")), default="video", show_default=True,
-              help="Short video or livestream script.")
-@click.option("--start", "start_clock", metavar="HH:MM", help="Clock time the live starts (when the script has none).")
-@_scoring_options
-@click.option("--fail-on", type=click.Choice(FAIL_ON), default=None,
-              help="Lowest finding severity that makes the exit code 1 [default: the config's, else error].")
-@click.option("--select", multiple=True, help="Only these rule ids, pack names or categories (comma-separated).")
-@click.option("--ignore", multiple=True, help="Skip these rule ids, pack names or categories (comma-separated).")
-@click.option("--pack", "packs", multiple=True, type=click.Path(), help="Extra rule pack file or directory.")
-def score(paths, kind, start_clock, fmt, config_path, no_config, profile, sets, min_score, fail_on, select, ignore, packs):
-    """Score short-video or livestream scripts (.txt, .md, .srt, .docx) 0-100, with sub-scores that explain themselves."""
-    from compliance_guard.load.profiles import clock_minutes
-    from compliance_guard.scoring.script import score_paths
-
-    if start_clock:
-        try:
-            clock_minutes(start_clock)
-        except ValueError as exc:
-            raise UsageFailure(f"--start: {exc}") from None
-    config, prof = _scoring_setup(config_path, no_config, profile, sets, select, ignore, packs, fail_on)
-    reports = score_paths(paths, kind, prof, _config_engine(config), start_clock)
-    _scoring_done(reports, fmt, "score", prof, config.fail_on, min_score)
-
-
-@main.command()
-@click.argument("calendars", nargs=-1, required=True)
-@_scoring_options
-def mix(calendars, fmt, config_path, no_config, profile, sets, min_score):
-    """Compare a content calendar (CSV/JSONL/YAML: date, title, text, type) with the target mix and cadence."""
-    from compliance_guard.scoring.mix import score_calendar
     from compliance_guard.load.profiles import ProfileError
+    from compliance_guard.scoring.model import scoring_profile
 
-    _, prof = _scoring_setup(config_path, no_config, profile, sets)
+    config = load_config(config_path, no_config, select, ignore, packs, fail_on=fail_on)
     try:
-        reports = [score_calendar(path, prof) for path in calendars]
+        return config, scoring_profile(profile or config.profile or "default", sets, config.scoring)
     except ProfileError as exc:
         raise UsageFailure(str(exc)) from None
-    _scoring_done(reports, fmt, "mix", prof, "never", min_score)
 
 
-@main.command()
-@click.argument("campaigns", nargs=-1, required=True)
-@_scoring_options
-@click.option("--fail-on", type=click.Choice(FAIL_ON), default=None,
-              help="Lowest finding severity that makes the exit code 1 [default: the config's, else error].")
-@click.option("--pack", "packs", multiple=True, type=click.Path(), help="Extra rule pack file or directory.")
-def campaign(campaigns, fmt, config_path, no_config, profile, sets, min_score, fail_on, packs):
-    """Check campaign parameters (CAMPAIGN.yaml) against the profile's ranges and the mechanics against the rules."""
-    from compliance_guard.scoring.campaign import score_campaign
+_RULE_OPTIONS = {
+    "fail_on": click.option("--fail-on", type=click.Choice(FAIL_ON), default=None,
+                            help="Lowest finding severity that makes the exit code 1 "
+                                 "[default: the config's, else error]."),
+    "select": options.SELECT,
+    "ignore": options.IGNORE,
+    "packs": options.PACK,
+}
 
-    config, prof = _scoring_setup(config_path, no_config, profile, sets, packs=packs, fail_on=fail_on)
-    engine = _config_engine(config)
-    reports = [score_campaign(path, prof, engine) for path in campaigns]
-    _scoring_done(reports, fmt, "campaign", prof, config.fail_on, min_score)
 
+def _scorer_command(scorer) -> click.Command:
+    def run(fmt, config_path, no_config, profile, sets, min_score, fail_on=None, select=(), ignore=(), packs=(),
+            **given):
+        from compliance_guard.load.profiles import ProfileError
+        from compliance_guard.report.scores import exit_code, write
+        from compliance_guard.scoring.model import OptionError
+
+        inputs = given.pop(scorer.inputs)
+        try:
+            config, prof = _scoring_setup(config_path, no_config, profile, sets, select, ignore, packs, fail_on)
+            engine = engine_for(config) if scorer.rule_options else None
+            reports = scorer.score(inputs, prof, engine, given)
+        except (ProfileError, OptionError) as exc:
+            raise UsageFailure(str(exc)) from None
+        if fmt == "json":  # text output lists the problems in each report already
+            for problem in (p for r in reports for p in r.problems):
+                click.echo(f"cguard: warning: {problem}", err=True)
+        write(reports, sys.stdout, fmt, scorer.command, prof)
+        sys.exit(exit_code(reports, config.fail_on if "fail_on" in scorer.rule_options else "never", min_score))
+
+    decorators = [
+        click.argument(scorer.inputs, nargs=-1, required=True),
+        *(click.option(o.flag, o.name, help=o.help, metavar=o.metavar, default=o.default,
+                       show_default=o.default is not None,
+                       type=click.Choice(o.choices) if o.choices else None) for o in scorer.options),
+        click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text", show_default=True),
+        options.CONFIG_FILE,
+        PROFILE,
+        click.option("--set", "sets", multiple=True, metavar="KEY=VALUE",
+                     help="Override one profile value, e.g. script.hook_seconds=5 (repeatable; over the config's "
+                          "`scoring:`)."),
+        click.option("--min-score", type=click.IntRange(0, 100), default=None, help="Exit 1 when a score is below this."),
+        *(_RULE_OPTIONS[name] for name in scorer.rule_options),
+    ]
+    return click.command(scorer.command, help=scorer.help)(options.stack(*decorators)(run))
+
+
+for _scorer in SCORERS.values():
+    main.add_command(_scorer_command(_scorer))
+
+
+# -- catalogues, fixes, the config -------------------------------------------------------------
 
 @main.command()
 @click.argument("listings", type=click.Path())
@@ -451,27 +317,22 @@ def campaign(campaigns, fmt, config_path, no_config, profile, sets, min_score, f
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary on stderr.")
 @click.option("--fail-on", type=click.Choice(FAIL_ON), default="error", show_default=True,
               help="Lowest severity that makes the exit code 1 (rows that cannot be read always do).")
-@click.option("--select", multiple=True, help="Only these rule ids, pack names or categories (comma-separated).")
-@click.option("--ignore", multiple=True, help="Skip these rule ids, pack names or categories (comma-separated).")
-@click.option("--pack", "packs", multiple=True, type=click.Path(), help="Extra rule pack file or directory.")
+@options.RULES
 def scan(listings, out, summary_path, html_path, input_format, maps, delimiter, encoding, sheet, jobs, resume,
          engine_name, quiet, fail_on, select, ignore, packs):
     """Scan a catalogue (CSV, JSONL, XLSX, Parquet): one record per listing, and a summary."""
-    from compliance_guard.scan.local import (
-        EngineSpec,
-        ReaderError,
-        ScanError,
-        ScanOptions,
-        check_outputs,
-        exit_status,
-        progress_wanted,
-    )
-    from compliance_guard.scan.columns import MappingError, parse_map_options
-
     from compliance_guard.load.config import Config
+    from compliance_guard.scan.columns import MappingError, parse_map_options
+    from compliance_guard.scan.local import ScanOptions
+    from compliance_guard.scan.pool import EngineOptions
+    from compliance_guard.scan.progress import progress_wanted
+    from compliance_guard.scan.source import ReaderError
+    from compliance_guard.scan.records import ScanError
+    from compliance_guard.scan.resume import check_outputs
+    from compliance_guard.scan.summary import exit_status
 
     # pack errors and unknown --select/--ignore names: exit 2 before any row
-    _config_engine(Config().merged(select=_split(select), ignore=_split(ignore), packs=packs))
+    engine_for(Config().merged(select=split(select), ignore=split(ignore), packs=packs))
 
     def opened(source):
         """Before any row: which column feeds which field (unless -q), and what reads badly."""
@@ -482,18 +343,18 @@ def scan(listings, out, summary_path, html_path, input_format, maps, delimiter, 
 
     try:
         check_outputs(listings, {"--out": out, "--html": html_path, "--summary": summary_path})
-        options = ScanOptions(
+        scan_options = ScanOptions(
             path=listings, out=out, input_format=input_format, overrides=parse_map_options(maps), encoding=encoding,
             delimiter=delimiter, sheet=sheet, resume=resume, progress=progress_wanted(quiet),
-            spec=EngineSpec(tuple(packs), tuple(_split(select)), tuple(_split(ignore))), jobs=jobs, on_open=opened)
+            spec=EngineOptions(tuple(packs), tuple(split(select)), tuple(split(ignore))), jobs=jobs, on_open=opened)
         if engine_name == "spark":
             from compliance_guard.scan.spark import scan_with_spark
 
-            result = scan_with_spark(options)
+            result = scan_with_spark(scan_options)
         else:
             from compliance_guard.scan.local import scan as run_scan
 
-            result = run_scan(options)
+            result = run_scan(scan_options)
     except (MappingError, ScanError) as exc:
         raise UsageFailure(str(exc)) from None
     except ReaderError as exc:
@@ -527,7 +388,7 @@ def scan(listings, out, summary_path, html_path, input_format, maps, delimiter, 
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--write", is_flag=True, help="Apply the fixes to the files instead of printing a diff.")
-@_config_options
+@options.CONFIG_KEYS
 def fix(paths, write, config_path, no_config, select, ignore, packs, severities, allow, include, exclude, fail_on,
         max_size):
     """Replace each finding that has exactly one literal suggestion: print a unified diff, or
@@ -535,9 +396,9 @@ def fix(paths, write, config_path, no_config, select, ignore, packs, severities,
     stderr for a human. Exit 1 while anything is left to do."""
     from compliance_guard.run.fix import plan_paths
 
-    config = _load_config(config_path, no_config, select, ignore, packs, severities, allow, include, exclude, fail_on,
-                          max_size=max_size)
-    plans = plan_paths(_config_engine(config), paths, config)
+    config = load_config(config_path, no_config, select, ignore, packs, severities, allow, include, exclude, fail_on,
+                         max_size=max_size)
+    plans = plan_paths(engine_for(config), paths, config)
     fixed = files = 0
     for plan in plans:
         if plan.error:
@@ -560,13 +421,13 @@ def fix(paths, write, config_path, no_config, select, ignore, packs, severities,
 
 
 @main.command("config")
-@_config_options
+@options.CONFIG_KEYS
 @click.option("--baseline", type=click.Path(dir_okay=False), help="Baseline file to report.")
 @click.option("--no-baseline", is_flag=True, help="Ignore any baseline.")
 def show_config(config_path, no_config, select, ignore, packs, severities, allow, include, exclude, fail_on,
                 max_size, baseline, no_baseline):
     """Print the configuration in force here (file + flags, merged) as YAML."""
-    config = _load_config(config_path, no_config, select, ignore, packs, severities, allow, include, exclude,
-                          fail_on, baseline, no_baseline, max_size)
-    _config_engine(config)  # the same validation a check would do
+    config = load_config(config_path, no_config, select, ignore, packs, severities, allow, include, exclude,
+                         fail_on, baseline, no_baseline, max_size)
+    engine_for(config)  # the same validation a check would do
     click.echo(config.dump(), nl=False)

@@ -37,7 +37,8 @@ from compliance_guard.engine import Engine
 from compliance_guard.model.finding import Finding, Severity
 from compliance_guard.text.lines import LineIndex
 from compliance_guard.text.wording import literal_suggestions, replacement
-from compliance_guard.run.files import EngineSet, check_document
+from compliance_guard.run.engines import EngineSet
+from compliance_guard.run.files import check_document
 
 LANGUAGES = {"plaintext": "text", "markdown": "markdown", "srt": "srt", "subtitles": "srt"}
 SUFFIXES = {".txt": "text", ".md": "markdown", ".markdown": "markdown", ".srt": "srt"}

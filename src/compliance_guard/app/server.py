@@ -50,7 +50,7 @@ from compliance_guard.run.files import FileResult, check_document
 from compliance_guard.report.results import TOOL, summary
 
 WEB = Path(__file__).with_name("web")
-KINDS = ("video", "live", "listing", "post")
+PAGE_KINDS = ("video", "live", "listing", "post")
 MAX_BODY = 1024 * 1024  # JSON requests
 MAX_DOCUMENT = 16 * 1024 * 1024  # uploaded .docx files carry images
 MAX_CHARS = 50_000  # per text checked or scored: ten long scripts
@@ -83,7 +83,7 @@ def create_app(engine: Engine, scorer: "ScriptScorer | None" = None, max_body: i
         return FileResponse(WEB / "index.html", headers={"cache-control": "no-cache"})
 
     async def info(request: Request):
-        return JSONResponse({**TOOL, "kinds": list(KINDS), "score": scorer is not None,
+        return JSONResponse({**TOOL, "kinds": list(PAGE_KINDS), "score": scorer is not None,
                              "score_kinds": list(scorer.kinds) if scorer else [],
                              "max_body": max_body, "max_document": max_document,
                              "max_chars": max_chars, "max_findings": max_findings})
@@ -232,8 +232,8 @@ async def _script_request(request: Request, limit: int, max_chars: int) -> tuple
         raise ApiError(413, f"the text is {len(text):,} characters, more than the {max_chars:,} checked "
                             f"here as you type (a script is a few thousand); {LARGE}")
     kind = data.get("kind", "video")
-    if kind not in KINDS:
-        raise ApiError(400, f'"kind" must be one of {", ".join(KINDS)}, got {json.dumps(kind, ensure_ascii=False)}')
+    if kind not in PAGE_KINDS:
+        raise ApiError(400, f'"kind" must be one of {", ".join(PAGE_KINDS)}, got {json.dumps(kind, ensure_ascii=False)}')
     return text, kind
 
 
@@ -267,10 +267,10 @@ class ScriptScorer:
 
     def __init__(self, engine: Engine, profile=None):
         from compliance_guard.load.profiles import load_profile
-        from compliance_guard.scoring.script import KINDS
+        from compliance_guard.scoring.script import SCRIPT_KINDS
 
         self.engine = engine
-        self.kinds = tuple(KINDS)
+        self.kinds = tuple(SCRIPT_KINDS)
         self.profile = profile or load_profile()
 
     def __call__(self, text: str, kind: str) -> dict:

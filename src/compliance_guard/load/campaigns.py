@@ -6,10 +6,10 @@ the rest is judged.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Callable
 
 from compliance_guard.load import yamlpos
+from compliance_guard.model.campaign import Campaign, Entry, Value
 from compliance_guard.load.yamlpos import PosDict, PosList, YamlError
 
 ROLES = {
@@ -117,49 +117,23 @@ LISTS = {"products", "coupons", "mechanics"}
 TEXT_FIELDS = {"campaign", "name", "description", "reward", "copy", "notes"}
 
 
-@dataclass
-class Value:
-    """One validated value and where it sits in the file."""
-
-    value: Any
-    path: str
-    line: int
-    span: tuple[int, int] | None
-
-
-@dataclass
-class Entry:
-    path: str
-    line: int
-    values: dict[str, Value] = field(default_factory=dict)
-
-    def get(self, key: str, default=None):
-        v = self.values.get(key)
-        return default if v is None else v.value
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.values
-
-
-@dataclass
-class Campaign:
-    path: str
-    text: str
-    top: Entry
-    products: list[Entry] = field(default_factory=list)
-    coupons: list[Entry] = field(default_factory=list)
-    mechanics: list[Entry] = field(default_factory=list)
-    metrics: Entry | None = None
-    problems: list[str] = field(default_factory=list)
-
-
 class CampaignError(Exception):
     """The campaign file as a whole cannot be read (one line naming the file)."""
 
 
 def read_campaign(path: str) -> Campaign:
     try:
-        data, text = yamlpos.load(path)
+        text = yamlpos.read_text(path)
+    except YamlError as exc:
+        raise CampaignError(str(exc)) from None
+    return parse_campaign(text, path)
+
+
+def parse_campaign(text: str, path: str) -> Campaign:
+    """A campaign from its YAML ``text`` (``path`` names it in problems); CampaignError when it
+    cannot be read at all."""
+    try:
+        data = yamlpos.loads(text, path)
     except YamlError as exc:
         raise CampaignError(str(exc)) from None
     if not isinstance(data, PosDict):

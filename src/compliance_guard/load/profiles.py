@@ -370,19 +370,3 @@ def parse_set_options(items) -> dict[str, Any]:
         except yaml.YAMLError:
             raise ProfileError(f"--set {item!r}: value is not valid YAML") from None
     return out
-
-
-def profile_for_cli(ref: str, set_items=(), config_overrides=()) -> Profile:
-    """The profile a command runs with: ``ref``, then the config's ``(key, value, origin)``
-    overrides, then ``--set`` (last wins); its lexicon is loaded too, so every profile problem
-    surfaces before any scoring."""
-    from compliance_guard.load.lexicons import lexicon_for
-
-    profile = load_profile(ref)
-    for key, value, origin in config_overrides:
-        profile = apply_overrides(profile, {key: value}, origin)
-    sets = parse_set_options(set_items)
-    if sets:
-        profile = apply_overrides(profile, sets, "--set")
-    lexicon_for(profile)
-    return profile

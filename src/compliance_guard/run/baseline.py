@@ -121,3 +121,18 @@ class Baseline:
         checked = {_key(r.path, self.root) for r in results}
         stale = sum(n for (p, _, _), n in left.items() if n > 0 and p in checked)
         return dropped, stale
+
+
+def apply(results, config) -> str | None:
+    """Drop the findings of the baseline in force (the config's, or one beside it) from
+    ``results``; returns what to tell the user (how many were dropped, stale entries), if
+    anything. BaselineError for a baseline that cannot be used."""
+    path = config.baseline_file()
+    if path is None:
+        return None
+    dropped, stale = Baseline.load(path).filter(results)
+    if not (dropped or stale):
+        return None
+    return (f"{dropped} finding(s) in the baseline {path} not reported"
+            + (f"; {stale} baseline entr{'y' if stale == 1 else 'ies'} no longer found"
+               " (refresh with --write-baseline)" if stale else ""))

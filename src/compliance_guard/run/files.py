@@ -1,4 +1,4 @@
-"""Check documents and paths with an engine: the library behind ``cguard check``."""
+"""The file runner: check documents and paths with an engine (the library behind ``cguard check``)."""
 from __future__ import annotations
 
 import sys
@@ -8,12 +8,13 @@ from typing import TYPE_CHECKING, Iterable
 from compliance_guard.model.document import Document
 from compliance_guard.load.documents import DocumentError, from_text, iter_paths, read_path
 from compliance_guard.engine import Engine
+from compliance_guard.run.engines import EngineSet
 from compliance_guard.model.finding import Finding
 from compliance_guard.model.finding import exit_status as exit_status_of
 from compliance_guard.text.lines import LineIndex
 
 if TYPE_CHECKING:
-    from compliance_guard.load.config import Config, FileSettings
+    from compliance_guard.load.config import Config
 
 
 @dataclass
@@ -46,30 +47,6 @@ def check_document(engine: Engine, doc: Document, errors: list[str] | None = Non
         directives = suppressions.parse(doc.text, skip)
         findings = suppressions.apply(doc.text, findings, directives, report_unused)
     return findings
-
-
-class EngineSet:
-    """The run's engine plus variants for files whose per-file config differs (built once each)."""
-
-    def __init__(self, engine: Engine, config: "Config | None" = None):
-        self.engine = engine
-        self.config = config
-        self._base = config.base_settings() if config else None
-        self._variants: dict = {}
-
-    def for_path(self, path: str) -> tuple[Engine, str | None]:
-        if self.config is None or not self.config.per_file:
-            return self.engine, None
-        settings = self.config.settings_for(path)
-        if settings == self._base:
-            return self.engine, None
-        return self._variant(settings), settings.fail_on
-
-    def _variant(self, s: "FileSettings") -> Engine:
-        if s not in self._variants:
-            self._variants[s] = Engine(self.engine.packset, select=s.select, ignore=s.ignore,
-                                       severity=dict(s.severity), allow_terms=s.allow)
-        return self._variants[s]
 
 
 def check_paths(engine: Engine, paths: Iterable[str], stdin_name: str = "-", config: "Config | None" = None,

@@ -156,7 +156,8 @@ def plan_edits(raw: str, findings: list[Finding], markdown: bool = False) -> tup
 def plan_paths(engine, paths, config=None) -> list[FilePlan]:
     """Plans for every file under ``paths`` that the config selects, checked with the rules
     (per-file overrides and inline suppressions included) that ``cguard check`` would use."""
-    from compliance_guard.run.files import EngineSet, check_document, select_paths
+    from compliance_guard.run.engines import EngineSet
+    from compliance_guard.run.files import check_document, select_paths
 
     engines = EngineSet(engine, config)
     plans = []

@@ -137,3 +137,12 @@ def files_in(changed: dict[Path, set[int] | None], paths=(), cwd: Path | None = 
             except ValueError:
                 out.append(str(p))
     return out
+
+
+def changed_files(rev: str, paths: tuple[str, ...], cwd: Path | None = None
+                  ) -> tuple[dict[Path, set[int] | None], list[str]]:
+    """``--diff [REV] [PATHS]``: the changed lines since REV and the changed files to check
+    (a PATH given where REV goes is read as a path)."""
+    rev, paths = split_rev(rev, paths, cwd)
+    changed = changed_lines(rev, paths, cwd)
+    return changed, files_in(changed, paths, cwd)

@@ -1,10 +1,8 @@
-"""Product listings: the Listing model, column -> field mapping, and checking one listing.
+"""Catalogue columns: which column feeds which listing field, and a row as a Listing.
 
 A catalogue export names its columns in many ways (商品标题, 商品名称, title…); the mapping
-turns them into the named fields the checks know, so a rule pack never sees a column name.
-Text packs run on the text fields, structured listing checks (certification, pricing) on
-the whole listing; every finding carries the ``field`` it was found in and offsets, line and
-column within that field's value.
+turns them into the named fields the checks know (model.listing.FIELDS), so a rule pack never
+sees a column name.
 """
 from __future__ import annotations
 
@@ -13,24 +11,10 @@ import functools
 import math
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Iterable, Mapping, Sequence
 
-from compliance_guard.model.finding import Finding
-from compliance_guard.text.lines import LineIndex
-from compliance_guard.text.view import FieldViews
-
-#: Named fields, in the order findings are reported.
-FIELDS = (
-    "id", "title", "subtitle", "description", "category", "price", "original_price",
-    "lowest_price_7d", "cost", "promotion", "sc", "jy", "registration", "ccc", "cross_border",
-)
-#: Fields the text packs (absolute claims, medical claims, …) run on.
-TEXT_FIELDS = ("title", "subtitle", "description")
-#: Fields that hold a certificate or filing number; the number checks run on them.
-NUMBER_FIELDS = ("sc", "jy", "registration", "ccc")
-#: Fields that must be numbers when present.
-PRICE_FIELDS = ("price", "original_price", "lowest_price_7d", "cost")
+from compliance_guard.model.listing import FIELDS, PRICE_FIELDS, TEXT_FIELDS, Listing
 
 #: Default column headers per field (compared after folding: NFKC, lower case, no spaces,
 #: underscores or hyphens, no bracketed unit such as ``售价(元)``), with the headers of the
@@ -270,36 +254,6 @@ def parse_price(text: str) -> float | None:
     return value
 
 
-@dataclass
-class Listing:
-    """One row of a catalogue: an id, named fields (text as given) and parsed prices."""
-
-    id: str
-    row: int  # 1-based ordinal of the data row in the input
-    fields: dict[str, str]
-    prices: dict[str, float | None] = field(default_factory=dict)
-    line: int | None = None  # where the row starts in the source (CSV/JSONL line, sheet row)
-
-    def get(self, name: str) -> str:
-        return self.fields.get(name, "")
-
-    @property
-    def title(self) -> str:
-        return self.get("title")
-
-    @property
-    def description(self) -> str:
-        return self.get("description")
-
-    @property
-    def category(self) -> str:
-        return self.get("category").strip()
-
-    @property
-    def extra(self) -> dict[str, str]:
-        return {k: v for k, v in self.fields.items() if k not in FIELDS}
-
-
 def build_listing(row: int, values, column_map: ColumnMap | None, line: int | None = None,
                   overrides: Mapping[str, str] | None = None) -> Listing:
     """A Listing from one reader row: ``values`` is a list (table formats, positions follow
@@ -318,17 +272,16 @@ def build_listing(row: int, values, column_map: ColumnMap | None, line: int | No
     if not any(t.strip() for t in texts):
         raise RowError("empty row")
     fields = dict(zip(column_map.names, texts))
-    prices: dict[str, float | None] = {}
-    for name in PRICE_FIELDS:
+    for name in PRICE_FIELDS:  # a price field that is no price makes the row an error record
         if name in fields:
             try:
-                prices[name] = parse_price(fields[name])
+                parse_price(fields[name])
             except RowError as exc:
                 column = column_map.headers[column_map.names.index(name)]
                 shown = name if column == name else f"{name} (column {column})"
                 raise RowError(str(exc).replace("{field}", shown)) from None
     ident = fields.get("id", "").strip() or str(row)
-    return Listing(ident, row, fields, prices, line)
+    return Listing(ident, row, fields, line)
 
 
 def row_id(row: int, values, column_map: ColumnMap | None) -> str:
@@ -345,66 +298,3 @@ def row_id(row: int, values, column_map: ColumnMap | None) -> str:
         return cells[idx].strip() or str(row) if idx < len(cells) else str(row)
     except (ValueError, TypeError):
         return str(row)
-
-
-# -- checking --------------------------------------------------------------------------------
-
-class ListingChecker:
-    """Everything that runs on one listing, built once per process from an Engine."""
-
-    def __init__(self, engine):
-        from compliance_guard.engine import Engine
-
-        self.engine = engine
-        # Number fields get the number-format checks only: a requirement rule would read a
-        # lone 国食健注 number as a whole advertisement.
-        numbers = {r.id: r.severity.value for r in engine.rules
-                   if r.kind == "check" and r.category == "certification" and r.check != "category-requirement"}
-        self.number_engine = Engine(engine.packset, select=numbers, severity=numbers) if numbers else None
-
-    def check(self, listing: Listing) -> list[Finding]:
-        findings: list[Finding] = []
-        for name in TEXT_FIELDS:
-            text = listing.fields.get(name)
-            if text:
-                findings.extend(_in_field(self.engine.check(text), name))
-        if self.number_engine is not None:
-            for name in NUMBER_FIELDS:
-                text = listing.fields.get(name)
-                if text:
-                    findings.extend(_in_field(self.number_engine.check(text), name))
-        for f in self.engine.check_listing(FieldViews(listing.fields)):
-            findings.append(self._locate(f, listing))
-        return sorted(_dedupe(findings), key=_order)
-
-    @staticmethod
-    def _locate(f: Finding, listing: Listing) -> Finding:
-        """Line/column within the field; a finding about the listing as a whole (a flag with
-        no field to point at) is reported on the field ``listing`` at 1:1."""
-        if not f.field or f.field not in listing.fields:
-            f.field, f.start, f.end, f.text = "listing", 0, 0, ""
-        LineIndex(listing.fields.get(f.field, "")).locate(f)
-        return f
-
-
-def _in_field(findings: list[Finding], name: str) -> list[Finding]:
-    for f in findings:
-        f.field = name
-    return findings
-
-
-def _dedupe(findings: list[Finding]) -> list[Finding]:
-    seen, out = set(), []
-    for f in findings:
-        key = (f.rule, f.field, f.start, f.end)
-        if key not in seen:
-            seen.add(key)
-            out.append(f)
-    return out
-
-
-_FIELD_ORDER = {name: i for i, name in enumerate(FIELDS)}
-
-
-def _order(f: Finding):
-    return (_FIELD_ORDER.get(f.field or "", len(FIELDS)), f.field or "", f.start, f.end, f.rule)

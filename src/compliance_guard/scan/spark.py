@@ -19,20 +19,13 @@ import sys
 import tempfile
 import uuid
 
-from compliance_guard.scan.local import (
-    CSV_HEADER,
-    EngineSpec,
-    Plan,
-    ScanError,
-    ScanOptions,
-    ScanResult,
-    Summary,
-    check_outputs,
-    check_row,
-    format_records,
-    output_format,
-)
-from compliance_guard.scan.readers import RawRow, ReaderError, open_source, require_text
+from compliance_guard.scan.records import CSV_HEADER, ScanError, check_row, format_records, output_format
+from compliance_guard.scan.pool import EngineOptions, Plan
+from compliance_guard.scan.local import ScanOptions, ScanResult
+from compliance_guard.scan.summary import Summary
+from compliance_guard.scan.resume import check_outputs
+from compliance_guard.scan.source import RawRow, ReaderError, require_text
+from compliance_guard.scan.readers import open_source
 from compliance_guard.scan.columns import ColumnMap, MappingError, RowError, build_listing
 
 ROW_COLUMN = "_cguard_row"
@@ -46,7 +39,7 @@ class SparkJobError(ReaderError):
     """The Spark job failed on the input; one line, like an unreadable file."""
 
 
-def _payload(spec: EngineSpec, column_map: ColumnMap, overrides: dict) -> dict:
+def _payload(spec: EngineOptions, column_map: ColumnMap, overrides: dict) -> dict:
     """What the executors need: the plan, with extra packs as text (their paths are the driver's)."""
     packs = {}
     from compliance_guard.engine.packs import pack_files
@@ -67,13 +60,13 @@ def _executor_state(payload: dict):
             for name, text in payload["packs"].items():
                 with open(os.path.join(folder, name), "w", encoding="utf-8") as fh:
                     fh.write(text)
-            spec = EngineSpec((folder,), spec.select, spec.ignore, spec.severity)
+            spec = EngineOptions((folder,), spec.select, spec.ignore, spec.severity)
         plan = Plan(spec, payload["column_map"], payload["overrides"])
         _EXECUTOR.update(key=key, plan=plan, checker=spec.build())
     return _EXECUTOR["checker"], _EXECUTOR["plan"]
 
 
-def scan_dataframe(df, spec: EngineSpec | None = None, overrides: dict | None = None, row_column: str | None = None):
+def scan_dataframe(df, spec: EngineOptions | None = None, overrides: dict | None = None, row_column: str | None = None):
     """One record per row of ``df`` (schema ``RECORD_SCHEMA``).
 
     ``row_column`` names a column holding the 1-based row number; without one, rows are
@@ -81,7 +74,7 @@ def scan_dataframe(df, spec: EngineSpec | None = None, overrides: dict | None = 
     A column named ``CORRUPT_COLUMN`` (Spark's corrupt-record column) turns its rows into
     error records. MappingError when no column feeds a text field.
     """
-    spec = spec or EngineSpec()
+    spec = spec or EngineOptions()
     overrides = overrides or {}
     columns = [c for c in df.columns if c not in (row_column, CORRUPT_COLUMN)]
     column_map = ColumnMap.resolve(columns, overrides)

@@ -27,7 +27,7 @@ from compliance_guard.load.campaigns import (
     is_entry_condition,
     read_campaign,
 )
-from compliance_guard.scoring.model import Evidence, ScoreReport, SubScore, compliance_subscore, finalize
+from compliance_guard.scoring.model import Evidence, Scorer, ScoreReport, SubScore, compliance_subscore, finalize
 from compliance_guard.load.profiles import Profile, load_profile
 
 CATEGORY = "campaign-parameter"
@@ -488,3 +488,9 @@ def _place(f: Finding, value: str, v: Value, file_text: str, lines: LineIndex) -
     f.line, f.column = v.line, 1
     f.end_line, f.end_column = v.line, 1
     return f
+
+
+SCORER = Scorer("campaign", "Check campaign parameters (CAMPAIGN.yaml) against the profile's ranges and the mechanics "
+                            "against the rules.", "campaigns",
+                lambda campaigns, profile, engine, options: [score_campaign(path, profile, engine) for path in campaigns],
+                rule_options=("fail_on", "packs"))

@@ -9,8 +9,10 @@ a few points each. Findings are the project's one ``Finding`` type.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
+from compliance_guard.load.lexicons import lexicon_for
+from compliance_guard.load.profiles import Profile, apply_overrides, load_profile, parse_set_options
 from compliance_guard.model.finding import Finding, Severity
 
 
@@ -142,3 +144,49 @@ def _fix_hint(f: Finding) -> str:
     if f.suggestions:
         hint += f" → {'/'.join(f.suggestions[:2])}"
     return hint
+
+
+# -- scorers as declared plugins ----------------------------------------------------------------
+
+class OptionError(ValueError):
+    """A bad value of a scorer's option (``--start 25:00``): a usage error, exit 2."""
+
+
+@dataclass(frozen=True)
+class Option:
+    """An option of a scorer's command, as data (the CLI makes the click option from it)."""
+
+    flag: str  # --kind
+    name: str  # the keyword it is passed as
+    help: str
+    choices: tuple[str, ...] | None = None
+    default: Any = None
+    metavar: str | None = None
+
+
+@dataclass(frozen=True)
+class Scorer:
+    """A scorer: the ``cguard`` command that runs it (its help and inputs, its own options,
+    which of the rule options it takes) and ``score(inputs, profile, engine, options) ->
+    reports``. The commands score, mix and campaign are made from SCORERS."""
+
+    command: str
+    help: str
+    inputs: str  # the argument's name: paths, calendars, campaigns
+    score: Callable[..., list[ScoreReport]]
+    options: tuple[Option, ...] = ()
+    rule_options: tuple[str, ...] = ()  # of fail_on, select, ignore, packs: what reads the rule packs
+
+
+def scoring_profile(ref: str, set_items=(), config_overrides=()) -> Profile:
+    """The profile a command runs with: ``ref``, then the config's ``(key, value, origin)``
+    overrides, then ``--set`` (last wins); its lexicon (which the profile names) is loaded too,
+    so every profile problem surfaces before any scoring."""
+    profile = load_profile(ref)
+    for key, value, origin in config_overrides:
+        profile = apply_overrides(profile, {key: value}, origin)
+    sets = parse_set_options(set_items)
+    if sets:
+        profile = apply_overrides(profile, sets, "--set")
+    lexicon_for(profile)
+    return profile

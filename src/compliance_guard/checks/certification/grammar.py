@@ -392,18 +392,18 @@ _PARSERS = {
     "device_reg": _parse_device, "device_filing": _parse_device, "device_legacy": _parse_device,
     "drug": _parse_drug, "ccc": _parse_ccc,
 }
-KINDS = tuple(_PARSERS)
+NUMBER_KINDS = tuple(_PARSERS)
 #: Something every number's prefix contains (SC/QS/JY only before a digit: ``disc`` is not one):
 #: texts without it are skipped at once.
 TRIGGER = lazyre.compile(r"(?:sc|qs|jy)\s*[:\-]?\s*[0-9]|ccc|3c|食健|妆|械|药准")
 
 
-def find_in_normalized(t: str, kinds: Iterable[str] = KINDS, grammar: NumberGrammar = DEFAULT_GRAMMAR) -> list[CertNumber]:
+def find_in_normalized(t: str, kinds: Iterable[str] = NUMBER_KINDS, grammar: NumberGrammar = DEFAULT_GRAMMAR) -> list[CertNumber]:
     """Numbers of ``kinds`` in a normalised text (offsets into it)."""
     wanted = set(kinds)
     unknown = wanted - set(_PARSERS)
     if unknown:
-        raise ValueError(f"unknown certificate kind(s): {', '.join(sorted(unknown))} (known: {', '.join(KINDS)})")
+        raise ValueError(f"unknown certificate kind(s): {', '.join(sorted(unknown))} (known: {', '.join(NUMBER_KINDS)})")
     if not TRIGGER.search(t):
         return []
     out: list[CertNumber] = []
@@ -412,7 +412,7 @@ def find_in_normalized(t: str, kinds: Iterable[str] = KINDS, grammar: NumberGram
     return sorted(out, key=lambda n: (n.start, n.end))
 
 
-def find_numbers(norm: Normalized, kinds: Iterable[str] = KINDS, grammar: NumberGrammar = DEFAULT_GRAMMAR) -> list[CertNumber]:
+def find_numbers(norm: Normalized, kinds: Iterable[str] = NUMBER_KINDS, grammar: NumberGrammar = DEFAULT_GRAMMAR) -> list[CertNumber]:
     """Numbers of ``kinds`` in a normalised text, with ``start``/``end`` mapped to its ORIGINAL text."""
     found = find_in_normalized(norm.text, kinds, grammar)
     for n in found:

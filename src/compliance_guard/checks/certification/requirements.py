@@ -17,7 +17,7 @@ import regex
 from compliance_guard.checks.base import EMPHASIS, Check, fill, finding
 from compliance_guard.checks.certification.grammar import (
     BARE_DIGITS,
-    KINDS,
+    NUMBER_KINDS,
     TRIGGER,
     CertNumber,
     compact,
@@ -28,12 +28,12 @@ from compliance_guard.model.finding import Finding
 from compliance_guard.text import lazyre
 from compliance_guard.text.view import FieldViews, TextView
 
-_KINDS = Option(choices(*KINDS), (), "certificate kinds (sc, health_reg, cosmetic_special, …)")
+_KINDS = Option(choices(*NUMBER_KINDS), (), "certificate kinds (sc, health_reg, cosmetic_special, …)")
 OPTIONS = {
     "category_labels": Option(strings, (), "labels of a 「类目：…」 line in a listing pasted as text"),
     "category_field": Option(string, "category", "the listing field that holds the category"),
     "truthy": Option(strings, (), "values of a flag field that mean yes (default 1, true, yes, y, 是)"),
-    "number_fields": Option(mapping(strings, keys=KINDS), {},
+    "number_fields": Option(mapping(strings, keys=NUMBER_KINDS), {},
                             "certificate kind -> listing fields that hold such a number, possibly without prefix"),
     "categories": Option(strings, (), "categories (substrings, normalised) the requirement applies to"),
     "exempt_categories": Option(strings, (), "categories exempt from it"),
@@ -41,12 +41,12 @@ OPTIONS = {
     "exempt_flags": Option(strings, (), "flag fields that exempt a listing when truthy"),
     "claims": Option(strings, (), "claims that bring a listing in scope (only listings making one)"),
     "claim_allow": Option(regexes, (), "contexts in which a claim is not made (不含美白)"),
-    "require_numbers": Option(choices(*KINDS), (), "any of these certificate kinds satisfies the requirement"),
+    "require_numbers": Option(choices(*NUMBER_KINDS), (), "any of these certificate kinds satisfies the requirement"),
     "require_text": Option(strings, (), "phrases one of which must be shown"),
     "require_patterns": Option(regexes, (), "patterns one of which must match"),
-    "conflict_numbers": Option(choices(*KINDS), (), "numbers whose presence is named in conflict_message"),
+    "conflict_numbers": Option(choices(*NUMBER_KINDS), (), "numbers whose presence is named in conflict_message"),
     "conflict_message": Option(string, "", "the message when a conflicting number is shown"),
-    "text_evidence": Option(choices(*KINDS), (), "numbers that make a free text a listing of the category"),
+    "text_evidence": Option(choices(*NUMBER_KINDS), (), "numbers that make a free text a listing of the category"),
 }
 _FILLS = ("text", "category", "claim", "number")  # what _evaluate fills in
 #: A free text is held to a category requirement through a number or a 「类目：…」 line.
@@ -226,7 +226,7 @@ def _field_numbers(fields: FieldViews):
 
     def numbers_of(name: str, view: TextView) -> list[CertNumber]:
         if name not in memo:
-            memo[name] = find_in_normalized(view.plain.text, KINDS)
+            memo[name] = find_in_normalized(view.plain.text, NUMBER_KINDS)
         return memo[name]
 
     return numbers_of

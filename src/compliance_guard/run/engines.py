@@ -1,0 +1,60 @@
+"""Building the engines of a run: the packs (built-in and the user's, whose examples are
+verified), the selection, severities and allow-list of the config, and a variant per
+``per-file`` setting. Whoever needs an engine builds one here and passes it down."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from compliance_guard.engine import Engine
+from compliance_guard.engine.examples import verify_examples
+from compliance_guard.engine.packs import PackError, load_packs
+
+if TYPE_CHECKING:
+    from compliance_guard.load.config import Config, FileSettings
+
+
+def build_engine(packs=(), select=(), ignore=(), severity=None, allow_terms=(), verify_extra=True,
+                 config: "Config | None" = None) -> Engine:
+    """An engine over the built-in packs plus ``packs``. Raises PackError (a pack, or a user
+    pack's examples), ConfigError (a name in ``config`` that matches no rule, pack or category)
+    or ValueError (such a name given directly)."""
+    packset = load_packs(packs)
+    if config is not None:
+        config.validate_names(packset.names(), {r.id for r in packset.rules})
+    engine = Engine(packset, select=select, ignore=ignore, severity=severity, allow_terms=allow_terms)
+    if packs and verify_extra:
+        extra = {str(p) for p in packs}
+        user_rules = [r for r in packset.rules if any(r.file.startswith(e) for e in extra)]
+        failures = verify_examples(packset, user_rules)
+        if failures:
+            raise PackError(failures[0])
+    return engine
+
+
+def config_engine(config: "Config") -> Engine:
+    """The engine for a merged config (its packs, selection, severities and allow-list)."""
+    return build_engine(config.packs, config.select, config.ignore, config.severity, config.allow, config=config)
+
+
+class EngineSet:
+    """The run's engine plus variants for files whose per-file config differs (built once each)."""
+
+    def __init__(self, engine: Engine, config: "Config | None" = None):
+        self.engine = engine
+        self.config = config
+        self._base = config.base_settings() if config else None
+        self._variants: dict = {}
+
+    def for_path(self, path: str) -> tuple[Engine, str | None]:
+        if self.config is None or not self.config.per_file:
+            return self.engine, None
+        settings = self.config.settings_for(path)
+        if settings == self._base:
+            return self.engine, None
+        return self._variant(settings), settings.fail_on
+
+    def _variant(self, s: "FileSettings") -> Engine:
+        if s not in self._variants:
+            self._variants[s] = Engine(self.engine.packset, select=s.select, ignore=s.ignore,
+                                       severity=dict(s.severity), allow_terms=s.allow)
+        return self._variants[s]

@@ -1,0 +1,106 @@
+"""Scan records: one per row (``ok`` with its findings, or ``error`` with the reason), written
+as JSONL or CSV report lines and read back (tests, ``--resume``, reports)."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterator
+
+from compliance_guard.model.finding import Severity
+from compliance_guard.scan.columns import RowError, build_listing, row_id
+from compliance_guard.scan.source import RawRow
+
+if TYPE_CHECKING:
+    from compliance_guard.scan.listing import ListingChecker
+    from compliance_guard.scan.pool import Plan
+
+CSV_COLUMNS = ("id", "row", "status", "error", "category", "findings", "severity", "rules", "findings_json")
+
+
+class ScanError(Exception):
+    """The scan cannot start or continue (unreadable output to resume, bad options)."""
+
+
+def check_row(checker: "ListingChecker", plan: "Plan", raw: RawRow) -> dict:
+    """The record of one row. Field texts with findings ride along under ``_texts`` for the
+    summary's worst listings; writers drop every key that starts with ``_``."""
+    where = f"line {raw.line}: " if raw.line is not None else ""
+    if raw.error is not None:
+        return error_record(row_id(raw.row, raw.values, plan.column_map), raw.row, where + raw.error)
+    try:
+        listing = build_listing(raw.row, raw.values, plan.column_map, raw.line, dict(plan.overrides))
+    except RowError as exc:
+        return error_record(row_id(raw.row, raw.values, plan.column_map), raw.row, where + str(exc))
+    try:
+        findings = checker.check(listing)
+    except Exception as exc:  # a bug in one check must not lose the row, nor the scan
+        return error_record(listing.id, raw.row, f"{where}check failed: {type(exc).__name__}: {exc}")
+    record = {"id": listing.id, "row": raw.row, "status": "ok", "category": listing.category,
+              "findings": [f.to_dict() for f in findings]}
+    if findings:
+        record["_texts"] = {f.field: listing.fields.get(f.field, "") for f in findings}
+    return record
+
+
+def error_record(ident: str, row: int, reason: str) -> dict:
+    return {"id": ident, "row": row, "status": "error", "error": reason, "category": "", "findings": []}
+
+
+def public(record: dict) -> dict:
+    return {k: v for k, v in record.items() if not k.startswith("_")}
+
+
+def output_format(path: str | None) -> str:
+    return "csv" if path and Path(path).suffix.lower() == ".csv" else "jsonl"
+
+
+def csv_row(record: dict) -> list[str]:
+    findings = record.get("findings") or []
+    worst = Severity.worst(f["severity"] for f in findings)
+    rules = ";".join(f"{f['rule']}@{f.get('field') or ''}" for f in findings)
+
+    def flat(s):
+        return str(s).replace("\r", " ").replace("\n", " ")
+
+    return [flat(record["id"]), str(record["row"]), record["status"], flat(record.get("error", "")),
+            flat(record.get("category", "")), str(len(findings)), worst.value if worst else "", rules,
+            json.dumps(findings, ensure_ascii=False) if findings else ""]
+
+
+def format_records(records: list[dict], fmt: str) -> str:
+    """Report lines (JSONL or CSV, ``\n``-terminated) of ``records``; ``_`` keys are dropped."""
+    if fmt == "csv":
+        buf = io.StringIO()
+        csv.writer(buf, lineterminator="\n").writerows(csv_row(r) for r in records)
+        return buf.getvalue()
+    return "".join(json.dumps(public(r), ensure_ascii=False) + "\n" for r in records)
+
+
+CSV_HEADER = ",".join(CSV_COLUMNS) + "\n"
+
+
+def record_from_csv(cells: list[str]) -> dict:
+    rec = dict(zip(CSV_COLUMNS, cells))
+    out = {"id": rec["id"], "row": int(rec["row"]), "status": rec["status"]}
+    if rec["status"] == "error":
+        out["error"] = rec["error"]
+    out["category"] = rec["category"]
+    out["findings"] = json.loads(rec["findings_json"]) if rec["findings_json"] else []
+    return out
+
+
+def read_records(path: str) -> Iterator[dict]:
+    """The records of a scan output (JSONL or CSV), for tests, resume and reports."""
+    fmt = output_format(path)
+    with open(path, encoding="utf-8", newline="") as fh:
+        if fmt == "csv":
+            reader = csv.reader(fh)
+            next(reader, None)
+            for cells in reader:
+                yield record_from_csv(cells)
+        else:
+            for line in fh:
+                if line.strip():
+                    yield json.loads(line)
