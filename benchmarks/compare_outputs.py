@@ -10,7 +10,8 @@ diffing the two, byte for byte:
 What is recorded (stdout, stderr and exit code of each command, and the files it writes):
 
 - ``cguard check --format F`` for every format over ``corpora/`` (every text the suffixes
-  take), over the lines of the regression sets (``corpora/regression``, one text file each), over the seed articles, and over the shared corpora
+  take), over the lines of the regression sets (``corpora/regression``, one text file each), over the
+  seed articles, and over the shared corpora
   (the ad copy files whole, the first lines of each review file), one run per file;
 - ``cguard fix`` (the diff it would apply) over the same inputs;
 - ``cguard scan`` of ``corpora/listings/catalogue*.csv`` and of a catalogue resampled from the

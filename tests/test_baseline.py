@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from compliance_guard.run.baseline import Baseline, BaselineError, fingerprint, write
 from compliance_guard.app.cli import main
 from compliance_guard.engine import Engine
-from compliance_guard.run.files import check_paths
 from compliance_guard.engine.packs import load_packs
+from compliance_guard.run.baseline import Baseline, BaselineError, fingerprint, write
+from compliance_guard.run.files import check_paths
 
 PACK = Path(__file__).parent / "data" / "ci-pack.yaml"
 FLAGS = ["--pack", str(PACK), "--select", "ci", "--format", "json"]

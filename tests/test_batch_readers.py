@@ -9,8 +9,8 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from compliance_guard.scan.source import ReaderError
 from compliance_guard.scan.readers import _parse, detect_encoding, open_source, sniff_delimiter
+from compliance_guard.scan.source import ReaderError
 
 HEADER = "商品ID,商品标题,商品描述,类目,售价\n"
 
@@ -70,7 +70,7 @@ def test_undecodable_line_is_an_error_row(tmp_path):
 
 def test_detect_encoding():
     assert detect_encoding("美白".encode("gbk")) == "gb18030"
-    assert detect_encoding("美白".encode("utf-8")[:-1]) == "utf-8"  # a character cut by the sample is fine
+    assert detect_encoding("美白".encode()[:-1]) == "utf-8"  # a character cut by the sample is fine
 
 
 @pytest.mark.parametrize("delim", ["\t", ";", "|", ","])

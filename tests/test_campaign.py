@@ -11,10 +11,9 @@ from click.testing import CliRunner
 
 from compliance_guard.app.cli import main
 from compliance_guard.engine import Engine
-from compliance_guard.model.rule import PackSet
 from compliance_guard.engine.packs import load_packs
-from compliance_guard.scoring.campaign import score_campaign
 from compliance_guard.load.profiles import apply_overrides, load_profile
+from compliance_guard.scoring.campaign import score_campaign
 
 BASE = """\
 campaign: 测试活动
@@ -39,7 +38,8 @@ coupons:
 
 @pytest.fixture(scope="module")
 def engine() -> Engine:
-    return Engine(PackSet([]))
+    """The campaign pack's rules only: the copy in the file is not checked by any text rule."""
+    return Engine(load_packs(), select=["campaign"])
 
 
 def camp(tmp_path: Path, text: str, name: str = "c.yaml") -> Path:
@@ -63,15 +63,16 @@ def test_a_campaign_inside_every_range_scores_full(tmp_path, engine):
 
 
 @pytest.mark.parametrize("change, rule, value, allowed, seed", [
-    (("group_price: 16.5", "group_price: 13.5"), "CMP101", "32.2%", "15%–20%", "seed 003"),
-    (("group_price: 16.5", "group_price: 13.5"), "CMP102", "3.8%", "≥ 5%", "seed 003"),
-    (("threshold: 99", "threshold: 140"), "CMP111", "93.3%", "60%–70%", "seed 001"),
-    (("price: 19.9\n    cost: 13\n    group_price: 16.5", "price: 39\n    cost: 25\n    group_price: 32.5"), "CMP121", "39元", "≤ 30元", "seed 000"),
-    (("cost: 13", "cost: 17"), "CMP122", "14.6%", "≥ 20%", "seed 000"),
-    (("price: 168", "price: 228"), "CMP123", "228元", "100元–200元", "seed 000"),
-    (("cost: 70", "cost: 95"), "CMP124", "43.5%", "≥ 50%", "seed 000"),
-    (("average_order_value: 150", "average_order_value: 320"), "CMP131", "320元", "99元–299元", "seed 000"),
-    (("stock: 1600", "stock: 1200"), "CMP151", "1.2×", "≥ 1.5×", "seed 002"),
+    (("group_price: 16.5", "group_price: 13.5"), "CMP101", "32.2%", "15%–20%", "《微店成功运营案例拆解及关键策略》"),
+    (("group_price: 16.5", "group_price: 13.5"), "CMP102", "3.8%", "≥ 5%", "《微店成功运营案例拆解及关键策略》"),
+    (("threshold: 99", "threshold: 140"), "CMP111", "93.3%", "60%–70%", "《视频号电商如何发展》"),
+    (("price: 19.9\n    cost: 13\n    group_price: 16.5", "price: 39\n    cost: 25\n    group_price: 32.5"),
+     "CMP121", "39元", "≤ 30元", "《视频号小店怎么运营的》"),
+    (("cost: 13", "cost: 17"), "CMP122", "14.6%", "≥ 20%", "《视频号小店怎么运营的》"),
+    (("price: 168", "price: 228"), "CMP123", "228元", "100元–200元", "《视频号小店怎么运营的》"),
+    (("cost: 70", "cost: 95"), "CMP124", "43.5%", "≥ 50%", "《视频号小店怎么运营的》"),
+    (("average_order_value: 150", "average_order_value: 320"), "CMP131", "320元", "99元–299元", "《视频号小店怎么运营的》"),
+    (("stock: 1600", "stock: 1200"), "CMP151", "1.2×", "≥ 1.5×", "《微信小店作为依托微信生态的电商工具…》"),
 ])
 def test_each_parameter_names_value_range_and_source(tmp_path, engine, change, rule, value, allowed, seed):
     r = run(tmp_path, engine, BASE.replace(*change))
@@ -160,7 +161,7 @@ def test_allowed_mechanics_give_no_finding(tmp_path, engine, mechanic):
 
 def test_the_seeds_own_advice_is_reported_with_the_seed(tmp_path, engine):
     r = run(tmp_path, engine, BASE + "mechanics:\n  - {type: invite, invite_count: 3, reward: 5折券}\n")
-    assert "seed 000" in r.findings[0].message and "邀请3人进群领5折券" in r.findings[0].message
+    assert "《视频号小店怎么运营的》" in r.findings[0].message and "邀请3人进群领5折券" in r.findings[0].message
 
 
 def test_copy_is_checked_with_the_packs_and_placed_in_the_file(tmp_path):
@@ -177,7 +178,7 @@ def test_copy_is_checked_with_the_packs_and_placed_in_the_file(tmp_path):
             within: 10
             examples: {bad: [转发领券], good: [转发]}
         """), encoding="utf-8")
-    engine = Engine(load_packs([pack], builtin=False))
+    engine = Engine(load_packs([pack]), select=["campaign", "t-share"])
     text = BASE + "copy: [秋季活动，转发朋友圈领券]\nmechanics:\n  - {type: invite, reward: 券, description: 邀请3人领券}\n"
     path = camp(tmp_path, text)
     r = score_campaign(str(path), load_profile(), engine)
@@ -193,7 +194,7 @@ def test_copy_not_written_verbatim_keeps_offsets_into_the_value(tmp_path):
     pack.write_text("pack: t-share\ntitle: t\ncategory: induced-sharing\nsource: test\nrules:\n"
                     "  - id: TSH001\n    message: x\n    all_of: [[转发], [领]]\n    within: 10\n"
                     "    examples: {bad: [转发领券], good: [转发]}\n", encoding="utf-8")
-    engine = Engine(load_packs([pack], builtin=False))
+    engine = Engine(load_packs([pack]), select=["campaign", "t-share"])
     path = camp(tmp_path, BASE + 'copy: "秋季活动，\\u8f6c发朋友圈领券"\n')
     f = next(f for f in score_campaign(str(path), load_profile(), engine).findings if f.rule == "TSH001")
     assert f.field == "copy" and "秋季活动，转发朋友圈领券"[f.start:f.end] == f.text == "转发朋友圈领"
@@ -242,3 +243,38 @@ def test_cli_exit_codes_and_json(tmp_path):
     broken = camp(tmp_path, "products: [\n", "broken.yaml")
     out = runner.invoke(main, ["campaign", str(broken)])
     assert out.exit_code == 1 and f"{broken}:2: error malformed YAML" in out.output
+
+
+# -- the CMP rules are pack rules like any other (issue 13 §3) ---------------------------------
+
+def test_every_cmp_rule_is_in_the_campaign_pack():
+    ids = {r.id for r in load_packs().rules if r.pack == "campaign"}
+    assert len(ids) == 25 and {"CMP101", "CMP141", "CMP162", "CMP201", "CMP214"} <= ids
+
+
+def test_rules_show_and_list_cover_cmp_rules():
+    runner = CliRunner()
+    shown = runner.invoke(main, ["rules", "show", "cmp201"])
+    assert shown.exit_code == 0, shown.output
+    assert "check:     invite-reward" in shown.output and "《微信外部链接内容管理规范》" in shown.output
+    listed = runner.invoke(main, ["rules", "list"])
+    assert "CMP201" in listed.output and listed.exit_code == 0
+
+
+def test_config_ignore_and_severity_apply_to_cmp_rules(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    path = camp(tmp_path, BASE.replace("group_price: 139", "group_price: 99")
+                + "mechanics:\n  - {type: invite, invite_count: 3, reward: 5折券}\n")
+    (tmp_path / ".cguard.yaml").write_text("ignore: [CMP201]\nseverity: {CMP101: error}\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["campaign", "--format", "json", str(path)])
+    assert result.exit_code == 1, result.output
+    found = {f["rule"]: f["severity"] for f in json.loads(result.output)["files"][0]["findings"]}
+    assert "CMP201" not in found and found["CMP101"] == "error"
+
+
+def test_sarif_rule_metadata_covers_cmp_rules(tmp_path):
+    text = tmp_path / "a.txt"
+    text.write_text("最好\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", "--no-config", "--format", "sarif", str(text)])
+    ids = {r["id"] for r in json.loads(result.output)["runs"][0]["tool"]["driver"]["rules"]}
+    assert {"CMP101", "CMP201"} <= ids

@@ -5,10 +5,9 @@ from pathlib import Path
 import jsonschema
 import pytest
 from click.testing import CliRunner
+from conftest import FIXTURE_PACK
 
 from compliance_guard.app.cli import main
-
-from conftest import FIXTURE_PACK
 
 SCHEMA = json.loads((Path(__file__).parent / "data" / "check-output.schema.json").read_text(encoding="utf-8"))
 FIX = ["--pack", str(FIXTURE_PACK), "--select", "smoke"]

@@ -273,7 +273,8 @@ def test_bad_toml_config_names_file_line_and_key(repo):
     path = write(repo / "pyproject.toml", "[project]\nname = 'x'\n\n[tool.cguard]\nselect = ['a']\ncolour = 'red'\n")
     with pytest.raises(ConfigError, match=rf"^{path}:6: unknown key 'colour'"):
         load(path)
-    write(path, "[tool.cguard]\n\n[[tool.cguard.per-file]]\nfiles = 'a'\n\n[[tool.cguard.per-file]]\nfiles = 'b'\nfail-on = 'loud'\n")
+    write(path, "[tool.cguard]\n\n[[tool.cguard.per-file]]\nfiles = 'a'\n\n"
+                "[[tool.cguard.per-file]]\nfiles = 'b'\nfail-on = 'loud'\n")
     with pytest.raises(ConfigError, match=rf"^{path}:8: per-file fail-on must be one of"):
         load(path)
     write(path, "[tool.cguard]\nselect = [\n")
@@ -337,7 +338,8 @@ def test_rule_ids_are_case_insensitive_everywhere(repo):
     lowered = run("check", "--no-config", "--format", "json", "--select", "absolute-claims", "--ignore", "abs001",
                   "--severity", "abs007=warning", "p.txt")
     assert findings(lowered) == [("p.txt", "ABS007", "warning")]
-    write(repo / ".cguard.yaml", "select: [abs007]\nseverity: {abs007: info}\nper-file:\n  - files: '*.md'\n    ignore: [abs030]\n")
+    write(repo / ".cguard.yaml",
+          "select: [abs007]\nseverity: {abs007: info}\nper-file:\n  - files: '*.md'\n    ignore: [abs030]\n")
     assert findings(run("check", "--format", "json", "p.txt")) == [("p.txt", "ABS007", "info")]
     r = run("rules", "show", "abs001")
     assert r.exit_code == 0 and r.output.startswith("ABS001")
@@ -352,5 +354,6 @@ def test_a_name_that_matches_nothing_is_exit_2_in_scan_too(tmp_path):
     r = run("scan", str(catalogue), "--ignore", "nothing-like-it", "-q")
     assert r.exit_code == 2 and "--ignore: unknown rule, pack or category 'nothing-like-it'" in r.output
     rules = [[f["rule"] for f in json.loads(line)["findings"]]
-             for ids in ("ABS007", "abs007") for line in run("scan", str(catalogue), "--select", ids, "-q", "-j", "1").stdout.splitlines()]
+             for ids in ("ABS007", "abs007")
+             for line in run("scan", str(catalogue), "--select", ids, "-q", "-j", "1").stdout.splitlines()]
     assert rules == [["ABS007"], ["ABS007"]]

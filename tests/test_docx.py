@@ -8,8 +8,8 @@ import pytest
 from click.testing import CliRunner
 
 from compliance_guard.app.cli import main
-from compliance_guard.load.docx import docx_paragraphs
 from compliance_guard.load.documents import DocumentError, iter_paths, read_path
+from compliance_guard.load.docx import docx_paragraphs
 from compliance_guard.run.files import check_document
 
 REAL = ["--select", "absolute-claim"]  # the shipped absolute-claims pack

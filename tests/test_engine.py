@@ -1,5 +1,5 @@
-from compliance_guard.text import segment
 from compliance_guard.engine import Engine
+from compliance_guard.text import segment
 
 
 def rules_hit(engine, text):
@@ -87,8 +87,9 @@ def test_all_finding_texts_are_original_slices(fixture_engine):
 def test_exemptions_look_at_the_next_real_word():
     """最好 + verb is advice; whitespace, emphasis, emoji, line ends and masked regions are not
     a next word (issue 11, item 7)."""
-    from compliance_guard.load.documents import from_text
     from conftest import builtin_engine
+
+    from compliance_guard.load.documents import from_text
     from compliance_guard.run.files import check_document
 
     def abs001(name, text):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 import pytest
+from conftest import builtin_engine
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -13,11 +14,9 @@ from compliance_guard.engine.automaton import Hit as _Hit
 from compliance_guard.engine.kinds import all_of
 from compliance_guard.engine.kinds.all_of import cooccurrences as _cooccurrences
 from compliance_guard.engine.verify import resolve_overlaps as _resolve_overlaps
-from conftest import builtin_engine
 from compliance_guard.model.finding import Finding, Severity
-from compliance_guard.text.normalize import normalize
 from compliance_guard.model.rule import Rule
-
+from compliance_guard.text.normalize import normalize
 
 # -- the reference: the computations as they were, comparing every pair ----------------------
 

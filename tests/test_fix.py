@@ -10,12 +10,12 @@ from click.testing import CliRunner
 
 from compliance_guard.app.cli import main
 from compliance_guard.engine import Engine
+from compliance_guard.engine.packs import load_packs
 from compliance_guard.model.finding import Finding, Severity
+from compliance_guard.run.files import check_document
+from compliance_guard.run.fix import plan_edits, plan_file
 from compliance_guard.text.lines import LineIndex
 from compliance_guard.text.wording import is_literal
-from compliance_guard.run.fix import plan_edits, plan_file
-from compliance_guard.run.files import check_document
-from compliance_guard.engine.packs import load_packs
 
 DATA = Path(__file__).parent / "data"
 PACK = DATA / "ci-pack.yaml"
@@ -54,7 +54,8 @@ def outside_spans_equal(old: str, new: str, edits) -> bool:
 @pytest.mark.parametrize("s, literal", [
     ("很好", True), ("好物", True), ("性价比高", True),
     ("写明具体价格和条件", False), ("到手价XX元（写明具体价格和条件）", False), ("更好（需说明比较对象）", False),
-    ("第X代技术", False), ("删除“没有之一”", False), ("取消与分享挂钩的奖励", False), ("在显著位置加注「本品不能代替药物」", False), ("", False),
+    ("第X代技术", False), ("删除“没有之一”", False), ("取消与分享挂钩的奖励", False),
+    ("在显著位置加注「本品不能代替药物」", False), ("", False),
 ])
 def test_literal_suggestions(s, literal):
     assert is_literal(s) is literal
@@ -135,7 +136,7 @@ def test_markup_and_line_breaks_inside_a_span_need_a_human(tmp_path, engine):
 @pytest.mark.parametrize("name, raw, expected", [
     ("crlf-bom.txt", "\ufeff第一行最好\r\n第二行\r\n最好".encode("utf-8"),
      "\ufeff第一行很好\r\n第二行\r\n很好".encode("utf-8")),
-    ("cr.txt", "旧 Mac\r最好\r".encode("utf-8"), "旧 Mac\r很好\r".encode("utf-8")),
+    ("cr.txt", "旧 Mac\r最好\r".encode(), "旧 Mac\r很好\r".encode()),
     ("gbk.txt", "广告：这个最好\r\n".encode("gbk"), "广告：这个很好\r\n".encode("gbk")),
     ("utf16.txt", "\ufeff这个最好\r\n".encode("utf-16-le"), "\ufeff这个很好\r\n".encode("utf-16-le")),
     ("utf16be.txt", "\ufeff这个最好\n".encode("utf-16-be"), "\ufeff这个很好\n".encode("utf-16-be")),
@@ -150,9 +151,9 @@ def test_write_keeps_encoding_bom_and_line_endings(tmp_path, name, raw, expected
 
 def test_crlf_diff_keeps_carriage_returns(tmp_path):
     path = tmp_path / "a.txt"
-    path.write_bytes("一\r\n最好\r\n".encode("utf-8"))
+    path.write_bytes("一\r\n最好\r\n".encode())
     r = fix(str(path))
-    assert "-最好\r\n+很好\r\n".encode("utf-8") in r.stdout_bytes  # .stdout would fold \r\n
+    assert "-最好\r\n+很好\r\n".encode() in r.stdout_bytes  # .stdout would fold \r\n
 
 
 def test_no_newline_at_end_of_file_is_marked(tmp_path):

@@ -16,10 +16,10 @@ from click.testing import CliRunner
 
 from compliance_guard.app.cli import main
 from compliance_guard.model.finding import Finding, Severity
-from compliance_guard.run.files import FileResult
 from compliance_guard.report import FORMATTERS, pick
 from compliance_guard.report.columns import Columns, convert
 from compliance_guard.report.github import escape_data, escape_property
+from compliance_guard.run.files import FileResult
 
 DATA = Path(__file__).parent / "data"
 PACK = DATA / "ci-pack.yaml"

@@ -15,12 +15,12 @@ import json
 
 import pytest
 from click.testing import CliRunner
+from conftest import builtin_engine
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from compliance_guard.app.cli import main
 from compliance_guard.load.documents import DocumentError, decode
-from conftest import builtin_engine
 
 FUZZ = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                        HealthCheck.function_scoped_fixture])

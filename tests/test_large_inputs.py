@@ -8,19 +8,18 @@ import random
 
 import pytest
 from click.testing import CliRunner
+from conftest import builtin_engine
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from compliance_guard.engine import automaton, verify
+from compliance_guard.app.cli import main
+from compliance_guard.engine import Engine, automaton, verify
 from compliance_guard.engine.automaton import term_forms
 from compliance_guard.engine.kinds import pattern as pattern_kind
-from compliance_guard.text.view import TextView
-from compliance_guard.app.cli import main
-from compliance_guard.load.documents import from_text
-from compliance_guard.engine import Engine
-from conftest import builtin_engine
-from compliance_guard.run.files import check_document
 from compliance_guard.engine.packs import load_packs
+from compliance_guard.load.documents import from_text
+from compliance_guard.run.files import check_document
+from compliance_guard.text.view import TextView
 
 PATTERN_RULES = [r for r in builtin_engine().rules if r.kind == "pattern"]
 
@@ -196,7 +195,8 @@ def test_max_size_from_flag_and_config(tmp_path, monkeypatch):
     assert r.exit_code == 1
     small, large = json.loads(r.stdout)["files"]
     assert [f["rule"] for f in small["findings"]] == ["ABS001"]
-    assert large["error"] == "large.txt: larger than 1 KiB; not checked (raise the limit with --max-size or max-size: in the config)"
+    assert large["error"] == ("large.txt: larger than 1 KiB; not checked "
+                              "(raise the limit with --max-size or max-size: in the config)")
     (tmp_path / ".cguard.yaml").write_text("max-size: 1K\n", encoding="utf-8")
     assert "larger than 1 KiB" in runner.invoke(main, ["check", "large.txt"]).output
     assert runner.invoke(main, ["check", "--max-size", "2k", "--fail-on", "never", "large.txt"]).exit_code == 0

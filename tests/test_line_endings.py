@@ -9,10 +9,9 @@ import subprocess
 
 import pytest
 from click.testing import CliRunner
+from conftest import FIXTURE_PACK
 
 from compliance_guard.app.cli import main
-
-from conftest import FIXTURE_PACK
 
 DOCS = {
     "a.txt": ("第一行\n这款是全网最低价\n\n最好的面膜就是它\n", [(2, 4, "全网最低价"), (4, 1, "最好")]),
@@ -47,7 +46,7 @@ def test_json_offsets_are_those_of_the_raw_file(tmp_path, name, ending):
 
 def test_suppressions_and_text_context_with_lone_cr(tmp_path):
     path = tmp_path / "cr.txt"
-    path.write_bytes("这款全网最低价 cguard: disable-line ABS003\r最好的面膜\r".encode("utf-8"))
+    path.write_bytes("这款全网最低价 cguard: disable-line ABS003\r最好的面膜\r".encode())
     r = CliRunner().invoke(main, ["check", "--no-config", "--no-baseline", str(path)])
     assert f"{path}:2:1: error ABS001" in r.output
     assert "ABS003" not in r.output.replace("disable-line ABS003", "")  # the directive covers line 1 only
@@ -57,10 +56,10 @@ def test_suppressions_and_text_context_with_lone_cr(tmp_path):
 def test_baseline_fingerprints_ignore_line_endings(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     path = tmp_path / "a.txt"
-    path.write_bytes("开头\n这款是全网最低价\n".encode("utf-8"))
+    path.write_bytes("开头\n这款是全网最低价\n".encode())
     runner = CliRunner()
     assert runner.invoke(main, ["check", "--no-config", "--write-baseline", "b.json", "a.txt"]).exit_code == 0
-    path.write_bytes("开头\r\n这款是全网最低价\r\n".encode("utf-8"))
+    path.write_bytes("开头\r\n这款是全网最低价\r\n".encode())
     r = runner.invoke(main, ["check", "--no-config", "--baseline", "b.json", "a.txt"])
     assert r.exit_code == 0, r.output
 
@@ -74,10 +73,10 @@ def test_diff_counts_lines_as_git_does(tmp_path, monkeypatch):
     for args in (["init", "-q", "-b", "main"],):
         subprocess.run(["git", *args], cwd=tmp_path, env=env, check=True, capture_output=True)
     path = tmp_path / "cr.txt"
-    path.write_bytes("第一行\r第二行\r".encode("utf-8"))
+    path.write_bytes("第一行\r第二行\r".encode())
     subprocess.run(["git", "add", "-A"], cwd=tmp_path, env=env, check=True, capture_output=True)
     subprocess.run(["git", "commit", "-q", "-m", "x"], cwd=tmp_path, env=env, check=True, capture_output=True)
-    path.write_bytes("第一行\r第二行\r这款是全网最低价\r".encode("utf-8"))
+    path.write_bytes("第一行\r第二行\r这款是全网最低价\r".encode())
     monkeypatch.chdir(tmp_path)
     r, doc = check_json("--diff")
     assert {(f["line"], f["text"]) for f in doc["files"][0]["findings"]} == {(3, "全网最低价")}
@@ -85,9 +84,9 @@ def test_diff_counts_lines_as_git_does(tmp_path, monkeypatch):
 
 def test_lsp_positions_count_every_line_ending():
     pytest.importorskip("pygls")
+    from conftest import builtin_engine
     from pygls.workspace import TextDocument
 
-    from conftest import builtin_engine
     from compliance_guard.app.lsp import diagnostics_for
 
     document = TextDocument("file:///a.md", "第一行\r\n\r\n全网最低价\r最好😀的面膜\r\n", language_id="markdown")
@@ -98,6 +97,6 @@ def test_lsp_positions_count_every_line_ending():
 
 def test_fix_keeps_each_line_ending(tmp_path):
     path = tmp_path / "mixed.txt"
-    path.write_bytes("开头\r\n这个最好\r第三行\n这个最好\r\n".encode("utf-8"))
+    path.write_bytes("开头\r\n这个最好\r第三行\n这个最好\r\n".encode())
     r = CliRunner().invoke(main, ["fix", "--no-config", "--pack", str(FIXTURE_PACK), "--select", "smoke", "--write", str(path)])
     assert path.read_bytes().decode("utf-8") == "开头\r\n这个很好\r第三行\n这个很好\r\n", r.output

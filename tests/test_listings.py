@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import pytest
-
 from conftest import builtin_engine
+
 from compliance_guard.scan.columns import (
     ColumnMap,
     MappingError,

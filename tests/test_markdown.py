@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from compliance_guard.load.documents import from_text, read_path
 from compliance_guard.engine import Engine
-from compliance_guard.run.files import check_document
-from compliance_guard.load.markdown import unchecked_spans
 from compliance_guard.engine.packs import load_packs
+from compliance_guard.load.documents import from_text, read_path
+from compliance_guard.load.markdown import unchecked_spans
+from compliance_guard.run.files import check_document
 
 PACK = Path(__file__).parent / "data" / "ci-pack.yaml"
 

@@ -1,4 +1,5 @@
-"""``cguard mix``: classification, the 3:5:2 ratio, seed 003's pyramid, cadence, bad rows."""
+"""``cguard mix``: classification, the 3:5:2 ratio, the content pyramid of
+《微店成功运营案例拆解及关键策略》, cadence, bad rows."""
 from __future__ import annotations
 
 import datetime as dt
@@ -10,8 +11,8 @@ from click.testing import CliRunner
 
 from compliance_guard.app.cli import main
 from compliance_guard.load.lexicons import lexicon_for
-from compliance_guard.scoring.mix import _plans, classify, score_calendar
 from compliance_guard.load.profiles import apply_overrides, load_profile
+from compliance_guard.scoring.mix import _plans, classify, score_calendar
 
 MONDAY = dt.date(2024, 6, 3)
 TITLES = {
@@ -65,7 +66,7 @@ def test_exact_352_scores_full_and_skew_scores_less(tmp_path):
     week = [["product", "testimonial"], ["testimonial", "promotion"], ["product", "testimonial"],
             ["testimonial", "knowledge"], ["product", "testimonial"], [], []]
     exact = score_calendar(str(calendar(tmp_path, week, lives={0, 2, 4}, name="a.csv")))
-    # knowledge counts in the promotion share (seed 001: 20%福利活动 = 限时秒杀+知识科普); the lives
+    # knowledge counts in the promotion share (《视频号电商如何发展》: 20%福利活动 = 限时秒杀+知识科普); the lives
     # say nothing about their content, so they count for the cadence only
     assert sub(exact, "ratio").facts["counts"] == {"product": 3, "testimonial": 5, "promotion": 2}
     assert sub(exact, "ratio").score == 100 and exact.score == 100

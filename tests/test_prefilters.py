@@ -5,11 +5,12 @@ the project has: rule examples, the regression sets, the sample catalogue, the s
 and, where present, the shared third-party corpora."""
 from __future__ import annotations
 
+from conftest import builtin_engine
+
 from compliance_guard.checks import CHECKS
 from compliance_guard.engine.automaton import term_forms
-from compliance_guard.text.view import TextView
-from conftest import builtin_engine
 from compliance_guard.text.normalize import normalize
+from compliance_guard.text.view import TextView
 
 
 def test_every_regex_match_holds_a_trigger(all_texts):

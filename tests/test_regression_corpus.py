@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-
 from conftest import builtin_engine
+
 from compliance_guard.model.finding import Severity
 
 REGRESSION = Path(__file__).resolve().parents[1] / "corpora" / "regression"

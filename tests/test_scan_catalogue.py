@@ -143,8 +143,9 @@ def test_expected_report(scanned):
     expected = [json.loads(line) for line in EXPECTED.read_text(encoding="utf-8").splitlines()]
     changed = [(e, g) for e, g in zip(expected, got) if e != g]
     assert len(got) == len(expected)
-    assert not changed, "records differ from corpora/listings/catalogue.expected.jsonl (first: expected %s, got %s); " \
-        "after a deliberate rule change: CGUARD_UPDATE_EXPECTED=1 python -m pytest tests/test_scan_catalogue.py" % changed[0]
+    assert not changed, ("records differ from corpora/listings/catalogue.expected.jsonl (first: expected {}, got {}); "
+                         "after a deliberate rule change: CGUARD_UPDATE_EXPECTED=1 python -m pytest "
+                         "tests/test_scan_catalogue.py").format(*changed[0])
 
 
 def test_gbk_version_gives_the_same_records(scanned, tmp_path):

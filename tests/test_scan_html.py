@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from compliance_guard.scan.local import ScanOptions, scan
 from compliance_guard.report import scan_html
+from compliance_guard.scan.local import ScanOptions, scan
 
 REPO = Path(__file__).resolve().parents[1]
 CATALOGUE = REPO / "corpora" / "listings" / "catalogue.csv"
@@ -47,7 +47,7 @@ def test_page_shows_the_counts_and_highlights(report):
     worst = summary.top(1)[0]
     f = worst["findings"][0]
     assert f"row {worst['row']} · id {worst['id']}" in html
-    assert re.search(r"<mark class=\"sev-%s\"[^>]*>%s</mark>" % (f["severity"], re.escape(f["text"])), html)
+    assert re.search(r"<mark class=\"sev-{}\"[^>]*>{}</mark>".format(f["severity"], re.escape(f["text"])), html)
 
 
 def test_highlight_marks_exact_spans():

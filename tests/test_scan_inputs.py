@@ -19,12 +19,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from compliance_guard.scan.records import ScanError, read_records
-from compliance_guard.scan.local import ScanOptions, scan
-from compliance_guard.scan.resume import fingerprint_path
 from compliance_guard.app.cli import main
 from compliance_guard.model.listing import FIELDS
 from compliance_guard.scan.columns import ColumnMap, MappingError, parse_map_options
+from compliance_guard.scan.local import ScanOptions, scan
+from compliance_guard.scan.records import ScanError, read_records
+from compliance_guard.scan.resume import fingerprint_path
 
 REPO = Path(__file__).resolve().parents[1]
 CATALOGUE = REPO / "corpora" / "listings" / "catalogue.csv"
@@ -279,7 +279,7 @@ def test_resume_refuses_the_report_of_another_input(report, tmp_path):
 
 def test_resume_refuses_the_same_name_with_other_content(report, catalogue):
     """A catalogue replaced under the same name is another input: its first rows differ."""
-    catalogue.write_bytes(CATALOGUE.read_bytes().replace("L0001".encode(), "X0001".encode()))
+    catalogue.write_bytes(CATALOGUE.read_bytes().replace(b"L0001", b"X0001"))
     assert "report of another input" in error_line(cguard_scan(catalogue, "-o", report, "--resume", "-q"))
 
 

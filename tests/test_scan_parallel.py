@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pytest
 
+from compliance_guard.scan.columns import ColumnMap
+from compliance_guard.scan.local import ScanOptions, scan
 from compliance_guard.scan.pool import EngineOptions, Plan, run_chunks
 from compliance_guard.scan.records import ScanError, read_records
-from compliance_guard.scan.local import ScanOptions, scan
 from compliance_guard.scan.resume import fingerprint_path, resume_point
 from compliance_guard.scan.source import RawRow
-from compliance_guard.scan.columns import ColumnMap
 
 REPO = Path(__file__).resolve().parents[1]
 CATALOGUE = REPO / "corpora" / "listings" / "catalogue.csv"

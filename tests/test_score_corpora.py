@@ -7,11 +7,11 @@ import json
 from pathlib import Path
 
 import pytest
-
 from conftest import builtin_engine
+
+from compliance_guard.load.profiles import load_profile
 from compliance_guard.scoring.campaign import score_campaign
 from compliance_guard.scoring.mix import score_calendar
-from compliance_guard.load.profiles import load_profile
 from compliance_guard.scoring.script import score_paths
 
 ROOT = Path(__file__).resolve().parents[1] / "corpora" / "scoring"

@@ -8,11 +8,11 @@ import pytest
 from click.testing import CliRunner
 
 from compliance_guard.app.cli import main
-from compliance_guard.load.documents import from_text
 from compliance_guard.engine import Engine
-from compliance_guard.model.rule import PackSet
 from compliance_guard.engine.packs import load_packs
+from compliance_guard.load.documents import from_text
 from compliance_guard.load.profiles import apply_overrides, load_profile
+from compliance_guard.model.rule import PackSet
 from compliance_guard.scoring.script import score_document
 
 # Small packs of our own: the real induced-sharing pack is written elsewhere and may change.
@@ -107,7 +107,8 @@ def test_adding_a_hook_raises_the_score(empty_engine):
 
 @pytest.mark.parametrize("start, credited", [(2.9, True), (3.1, False)])
 def test_srt_hook_uses_the_exact_first_three_seconds(empty_engine, start, credited):
-    text = srt((0, start, "大家好呀朋友们"), (start, start + 3, "9.9元包邮的纯棉袜子"), (start + 3, 20, "面料是精梳棉，点击下方链接"))
+    text = srt((0, start, "大家好呀朋友们"), (start, start + 3, "9.9元包邮的纯棉袜子"),
+               (start + 3, 20, "面料是精梳棉，点击下方链接"))
     hook = sub(score(empty_engine, text, name="s.srt"), "hook")
     assert (hook.score == 100) is credited
 

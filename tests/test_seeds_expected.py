@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import builtin_engine
-from compliance_guard.run.files import check_paths
+from conftest import builtin_engine, shared_path
 
-from conftest import shared_path
+from compliance_guard.run.files import check_paths
 
 EXPECTED = Path(__file__).resolve().parent / "data" / "seeds-expected.tsv"
 #: ordinary words that occur in the seeds and must give no finding
@@ -22,7 +21,7 @@ ORDINARY = ["最近", "第一步", "首单", "首日", "首页", "最优", "最�
 
 def expected() -> list[tuple]:
     rows = []
-    for n, raw in enumerate(EXPECTED.read_text(encoding="utf-8").splitlines(), 1):
+    for _n, raw in enumerate(EXPECTED.read_text(encoding="utf-8").splitlines(), 1):
         if not raw.strip() or raw.startswith("#"):
             continue
         name, rule, line, column, severity, text, _review = raw.split("\t")

@@ -129,10 +129,9 @@ def test_more_findings_than_a_page_shows_is_422(fixture_engine):
 
 
 def test_real_scripts_are_well_within_the_limits():
-    from conftest import builtin_engine
-    from compliance_guard.app.server import MAX_CHARS, MAX_FINDINGS
+    from conftest import REPO, builtin_engine
 
-    from conftest import REPO
+    from compliance_guard.app.server import MAX_CHARS, MAX_FINDINGS
 
     app = TestClient(create_app(builtin_engine()))
     scripts = [REPO / "corpora" / "examples" / "video-script.txt", *sorted((REPO / "corpora" / "scoring" / "scripts").iterdir())]

@@ -21,8 +21,8 @@ pytest.importorskip("pyarrow")
 if not shutil.which("java"):
     pytest.skip("needs a Java runtime for Spark local mode", allow_module_level=True)
 
-from compliance_guard.scan.pool import EngineOptions
 from compliance_guard.scan.local import ScanOptions, scan
+from compliance_guard.scan.pool import EngineOptions
 from compliance_guard.scan.records import read_records  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]

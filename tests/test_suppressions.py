@@ -11,10 +11,10 @@ import pytest
 from click.testing import CliRunner
 
 from compliance_guard.app.cli import main
-from compliance_guard.load.documents import from_text
 from compliance_guard.engine import Engine
-from compliance_guard.run.files import check_document
 from compliance_guard.engine.packs import load_packs
+from compliance_guard.load.documents import from_text
+from compliance_guard.run.files import check_document
 from compliance_guard.run.suppressions import UNUSED_RULE, parse
 
 DATA = Path(__file__).parent / "data"

@@ -13,7 +13,9 @@ import click
 from compliance_guard import __version__
 from compliance_guard.app import options
 from compliance_guard.app.options import UsageFailure, engine_for, load_config, split
+from compliance_guard.engine.kinds import KINDS
 from compliance_guard.load.config import FAIL_ON
+from compliance_guard.report import FORMATTERS
 from compliance_guard.scoring import SCORERS
 
 
@@ -27,7 +29,7 @@ def main():
 @main.command()
 @click.argument("paths", nargs=-1)
 @click.option("--format", "fmt", default="auto", show_default=True,
-              help="Output format: auto (github inside GitHub Actions, else text), text, json, sarif, github, rdjson, junit.")
+              help=f"Output format: auto (github inside GitHub Actions, else text), {', '.join(FORMATTERS)}.")
 @options.CONFIG_KEYS
 @options.BASELINE
 @click.option("--write-baseline", type=click.Path(dir_okay=False), help="Record today's findings in this file and exit 0.")
@@ -41,7 +43,7 @@ def check(paths, fmt, config_path, no_config, select, ignore, packs, severities,
           max_size, baseline, no_baseline, write_baseline, report_unused_suppressions, diff_rev, stdin_name, color,
           quiet):
     """Check scripts and posts (.txt, .md, .srt, .docx; directories recurse; - reads stdin)."""
-    from compliance_guard.report import FORMATTERS, pick
+    from compliance_guard.report import pick
     from compliance_guard.run import baseline as baselines
     from compliance_guard.run import gitdiff
     from compliance_guard.run.files import check_paths, exit_status
@@ -127,10 +129,7 @@ def rules_list(packs):
         terms = sum(len(r.terms) + sum(len(g) for g in r.all_of) for r in pack.rules)
         click.echo(f"{pack.name}  [{pack.category}]  {pack.title}  — {len(pack.rules)} rules, {terms} terms")
         for r in pack.rules:
-            n = len(r.terms) or sum(len(g) for g in r.all_of)
-            detail = {"terms": f"{n} terms", "all_of": f"{n} terms in {len(r.all_of)} groups",
-                      "pattern": "pattern", "check": f"check {r.check}"}[r.kind]
-            click.echo(f"  {r.id:<10} {r.severity.value:<7} {r.title or ''}  ({detail})")
+            click.echo(f"  {r.id:<10} {r.severity.value:<7} {r.title or ''}  ({KINDS[r.kind].describe(r)})")
 
 
 @rules.command("show")
@@ -300,8 +299,10 @@ for _scorer in SCORERS.values():
 
 @main.command()
 @click.argument("listings", type=click.Path())
-@click.option("--out", "-o", type=click.Path(), help="Report: one record per listing (.jsonl, or .csv). Default: JSONL on stdout.")
-@click.option("--summary", "summary_path", type=click.Path(), help="Write the summary here (.json for JSON, else text) instead of stderr.")
+@click.option("--out", "-o", type=click.Path(),
+              help="Report: one record per listing (.jsonl, or .csv). Default: JSONL on stdout.")
+@click.option("--summary", "summary_path", type=click.Path(),
+              help="Write the summary here (.json for JSON, else text) instead of stderr.")
 @click.option("--html", "html_path", type=click.Path(), help="Self-contained HTML report (charts, worst listings, filters).")
 @click.option("--input-format", type=click.Choice(["csv", "jsonl", "xlsx", "parquet"]), help="Default: from the file suffix.")
 @click.option("--map", "maps", multiple=True, metavar="FIELD=COLUMN",
@@ -326,9 +327,9 @@ def scan(listings, out, summary_path, html_path, input_format, maps, delimiter, 
     from compliance_guard.scan.local import ScanOptions
     from compliance_guard.scan.pool import EngineOptions
     from compliance_guard.scan.progress import progress_wanted
-    from compliance_guard.scan.source import ReaderError
     from compliance_guard.scan.records import ScanError
     from compliance_guard.scan.resume import check_outputs
+    from compliance_guard.scan.source import ReaderError
     from compliance_guard.scan.summary import exit_status
 
     # pack errors and unknown --select/--ignore names: exit 2 before any row

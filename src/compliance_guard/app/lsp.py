@@ -4,8 +4,8 @@ Plain text and Markdown documents (by language id, or by file suffix when the ed
 another id) are checked on open, change and save; their findings are published as
 diagnostics, and each suggestion that is replacement wording (not advice such as 写明依据,
 as ``cguard fix`` tells them apart) is offered as a quick fix, preferred when it is the one
-``cguard fix`` would apply (the pack's fix, or the only one). Positions are sent in the encoding the client negotiated, UTF-16 code units
-unless it asked for another: CJK characters count one unit and an emoji two.
+``cguard fix`` would apply (the pack's fix, or the only one). Positions are sent in the encoding
+the client negotiated, UTF-16 code units unless it asked for another: CJK characters count one unit and an emoji two.
 
 Malformed input never stops the server: ``FrameReader`` re-frames stdin so that pygls only
 sees well-formed JSON-RPC messages (a frame with a missing, wrong or absurd Content-Length, a
@@ -30,15 +30,15 @@ from pygls.protocol.language_server import LanguageServerProtocol, lsp_method
 from pygls.workspace import TextDocument
 
 from compliance_guard import __version__
-from compliance_guard.report import advice
-from compliance_guard.load.documents import from_text
-from compliance_guard.load.config import Config
 from compliance_guard.engine import Engine
+from compliance_guard.load.config import Config
+from compliance_guard.load.documents import from_text
 from compliance_guard.model.finding import Finding, Severity
-from compliance_guard.text.lines import LineIndex
-from compliance_guard.text.wording import literal_suggestions, replacement
+from compliance_guard.report import advice
 from compliance_guard.run.engines import EngineSet
 from compliance_guard.run.files import check_document
+from compliance_guard.text.lines import LineIndex
+from compliance_guard.text.wording import literal_suggestions, replacement
 
 LANGUAGES = {"plaintext": "text", "markdown": "markdown", "srt": "srt", "subtitles": "srt"}
 SUFFIXES = {".txt": "text", ".md": "markdown", ".markdown": "markdown", ".srt": "srt"}

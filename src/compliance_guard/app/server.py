@@ -42,12 +42,12 @@ from starlette.responses import FileResponse, JSONResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from compliance_guard.load.documents import DocumentError, decode, from_docx, from_text
 from compliance_guard.engine import Engine
+from compliance_guard.load.documents import DocumentError, decode, from_docx, from_text
 from compliance_guard.model.finding import Finding
-from compliance_guard.text.wording import literal_suggestions, replacement
-from compliance_guard.run.files import FileResult, check_document
 from compliance_guard.report.results import TOOL, summary
+from compliance_guard.run.files import FileResult, check_document
+from compliance_guard.text.wording import literal_suggestions, replacement
 
 WEB = Path(__file__).with_name("web")
 PAGE_KINDS = ("video", "live", "listing", "post")
@@ -74,7 +74,7 @@ class ApiError(Exception):
         self.message = message
 
 
-def create_app(engine: Engine, scorer: "ScriptScorer | None" = None, max_body: int = MAX_BODY,
+def create_app(engine: Engine, scorer: ScriptScorer | None = None, max_body: int = MAX_BODY,
                max_document: int = MAX_DOCUMENT, max_chars: int = MAX_CHARS,
                max_findings: int = MAX_FINDINGS) -> Starlette:
     """The app over ``engine``; ``scorer(text, kind) -> dict`` (with ``.kinds``) answers /api/score."""

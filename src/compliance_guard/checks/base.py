@@ -19,8 +19,9 @@ declares
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any
 
 from compliance_guard.load.schema import Schema, validate
 from compliance_guard.model.finding import Finding, Severity

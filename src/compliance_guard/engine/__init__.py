@@ -11,8 +11,8 @@ rule reads and finds is its module in ``engine.kinds``.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
-from typing import Iterable
 
 from compliance_guard.engine.automaton import Automaton
 from compliance_guard.engine.kinds import KINDS
@@ -93,6 +93,11 @@ class Engine:
             covered = AllowListed(view.norm, self.allow_terms)
             findings = [f for f in findings if not covered(f)]
         return sorted(resolve_overlaps(findings), key=sort_key)
+
+    def check_campaign(self, review) -> list[Finding]:
+        """Findings of the rules whose checks read a campaign (its parameters against the
+        profile's ranges, its mechanics against the rules), at their place in the file."""
+        return [f for rule, run, prepared in self.campaign_checks for f in run(review, rule, prepared)]
 
     def check_listing(self, fields: FieldViews) -> list[Finding]:
         """Findings of the rules whose checks read a whole listing (its price fields against each

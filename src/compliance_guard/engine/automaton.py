@@ -8,8 +8,8 @@ has a child per distinct first character).
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 import ahocorasick_rs
 

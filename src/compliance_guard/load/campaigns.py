@@ -6,11 +6,11 @@ the rest is judged.
 """
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from compliance_guard.load import yamlpos
-from compliance_guard.model.campaign import Campaign, Entry, Value
 from compliance_guard.load.yamlpos import PosDict, PosList, YamlError
+from compliance_guard.model.campaign import Campaign, Entry, Value
 
 ROLES = {
     "traffic": ("traffic", "引流款", "引流", "爆款"),

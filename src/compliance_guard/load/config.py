@@ -129,7 +129,7 @@ class Config:
     # -- merging ---------------------------------------------------------------------------
 
     def merged(self, *, select=(), ignore=(), packs=(), severity=None, allow=(), include=(), exclude=(),
-               fail_on=None, baseline=None, no_baseline=False, max_size=None) -> "Config":
+               fail_on=None, baseline=None, no_baseline=False, max_size=None) -> Config:
         """Command-line flags over the file: --select, --include, --fail-on, --max-size and
         --baseline replace; --ignore, --pack, --allow and --exclude add; --severity overrides
         per rule."""
@@ -449,7 +449,7 @@ def _relative_to(root: Path, value: str) -> Path:
 
 
 @functools.lru_cache(maxsize=256)
-def _spec(pattern: str) -> pathspec.GitIgnoreSpec:
+def _gitignore(pattern: str) -> pathspec.GitIgnoreSpec:
     return pathspec.GitIgnoreSpec.from_lines([pattern.strip().removeprefix("./")])
 
 
@@ -457,4 +457,4 @@ def glob_match(pattern: str, rel: str) -> bool:
     """gitignore globs (pathspec) over a POSIX path relative to the root: ``*`` within one
     part, ``**`` across parts, a pattern without ``/`` matches a name at any depth, and a
     pattern that names a directory covers everything under it."""
-    return _spec(pattern).match_file(rel)
+    return _gitignore(pattern).match_file(rel)

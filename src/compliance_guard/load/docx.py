@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import io
 import zipfile
-from typing import Iterator
+from collections.abc import Iterator
 
 MAX_PART_BYTES = 256 * 1024 * 1024  # uncompressed word/document.xml; guards against zip bombs
 

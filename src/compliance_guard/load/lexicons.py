@@ -16,10 +16,10 @@ from pathlib import Path
 import ahocorasick_rs
 import regex
 
-from compliance_guard.text.normalize import fold_term, normalize
 from compliance_guard.load import yamlpos
 from compliance_guard.load.profiles import Profile, ProfileError
 from compliance_guard.load.yamlpos import PosDict, YamlError
+from compliance_guard.text.normalize import fold_term, normalize
 
 SECTIONS = {
     "hook": "opening hook types (benefit points first)",

@@ -21,7 +21,8 @@ _COMMENT = re.compile(r"<!--[\s\S]*?(?:-->|\Z)")
 _RAW_ELEMENT = re.compile(r"<(script|style)\b[^>]*>[\s\S]*?</\1\s*>", re.I)
 # ](destination "title") and ](<destination>): the destination and brackets, not the title
 _LINK_TARGET = re.compile(r"""\]\((?:<[^>\n]*>|[^\s()<>]*(?:\([^\s()]*\)[^\s()<>]*)*)""")
-_LINK_CLOSE = re.compile(r"""\]\((?:<[^>\n]*>|[^\s()<>]*(?:\([^\s()]*\)[^\s()<>]*)*)(?:\s+(?:"[^"\n]*"|'[^'\n]*'|\([^)\n]*\)))?\s*(\))""")
+_LINK_CLOSE = re.compile(r"""\]\((?:<[^>\n]*>|[^\s()<>]*(?:\([^\s()]*\)[^\s()<>]*)*)"""
+                         r"""(?:\s+(?:"[^"\n]*"|'[^'\n]*'|\([^)\n]*\)))?\s*(\))""")
 _REF_LABEL = re.compile(r"\]\[[^\]\n]*\]")  # [text][label]
 _REF_DEF = re.compile(r"""^[ ]{0,3}\[[^\]\n]+\]:[ \t]*(?:<[^>\n]*>|\S+)""", re.M)
 _AUTOLINK = re.compile(r"<(?:[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*|[^\s<>@]+@[^\s<>@]+)>")

@@ -1,6 +1,6 @@
 """Scoring profiles: every threshold the scorers use, each with the source it came from.
 
-The numbers are practitioner heuristics (the seed articles, REGULATIONS.md §7), so they live
+The numbers are practitioner heuristics (articles cited by title; docs/sources.md), so they live
 in YAML (``rules/profiles/*.yaml``), not in code. A profile may ``extends:`` another (every
 profile but the built-in ``default`` extends ``default`` unless it says otherwise) and single
 values can be overridden (``--set section.key=value`` or a config file) through
@@ -10,9 +10,10 @@ type is a one-line error naming the file, the line and the key.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from compliance_guard.load import yamlpos
 from compliance_guard.load.yamlpos import PosDict, YamlError

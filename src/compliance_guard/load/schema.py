@@ -9,8 +9,9 @@ tuple of strings for a list), or raises ValueError saying what it expected.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any
 
 from compliance_guard.model.finding import Severity
 

@@ -127,14 +127,6 @@ def line_of(container, key) -> int:
     return getattr(container, "line", 0)
 
 
-def span_of(container, key) -> tuple[int, int] | None:
-    if isinstance(container, PosDict):
-        return container.spans.get(key)
-    if isinstance(container, PosList) and isinstance(key, int) and 0 <= key < len(container.spans):
-        return container.spans[key]
-    return None
-
-
 def plain(v):
     """Position-tracking containers -> plain dict/list (values compare and print normally)."""
     if isinstance(v, dict):

@@ -1,10 +1,10 @@
 """The one result type: every check, scorer and formatter speaks ``Finding``."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from dataclasses import fields as _fields
 from enum import Enum
-from typing import Iterable
 
 
 class Severity(str, Enum):
@@ -20,7 +20,7 @@ class Severity(str, Enum):
         return _RANK[self]
 
     @classmethod
-    def parse(cls, value: "str | Severity") -> "Severity":
+    def parse(cls, value: str | Severity) -> Severity:
         if isinstance(value, Severity):
             return value
         try:
@@ -29,7 +29,7 @@ class Severity(str, Enum):
             raise ValueError(f"unknown severity {value!r} (expected error, warning or info)") from None
 
     @classmethod
-    def worst(cls, severities: Iterable["Severity | str"]) -> "Severity | None":
+    def worst(cls, severities: Iterable[Severity | str]) -> Severity | None:
         found = [cls.parse(s) for s in severities]
         return max(found, key=lambda s: s.rank) if found else None
 
@@ -41,7 +41,7 @@ class Severity(str, Enum):
 _RANK = {Severity.INFO: 1, Severity.WARNING: 2, Severity.ERROR: 3}
 
 
-def exit_status(severities: Iterable["Severity | str"], fail_on: str, failed: bool = False) -> int:
+def exit_status(severities: Iterable[Severity | str], fail_on: str, failed: bool = False) -> int:
     """THE exit status of a run: 1 when something could not be read or checked (``failed``) or
     a severity reaches ``fail_on``, else 0 (usage errors, 2, are the CLI's)."""
     if failed:

@@ -4,7 +4,7 @@ scan page and the language server. Each keeps its own separator (``: `` or the f
 ``：``) and indentation."""
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 SUGGESTION = "建议"
 SOURCE = "依据"

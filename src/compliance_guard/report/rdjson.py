@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import json
 
-from compliance_guard.text.wording import literal_suggestions
 from compliance_guard.report import advice
-from compliance_guard.report.results import worst_severity
 from compliance_guard.report.columns import Columns
+from compliance_guard.report.results import worst_severity
+from compliance_guard.text.wording import literal_suggestions
 
 _SEVERITY = {"error": "ERROR", "warning": "WARNING", "info": "INFO"}
 SOURCE = {"name": "cguard"}

@@ -12,10 +12,10 @@ from pathlib import Path
 from urllib.parse import quote
 
 from compliance_guard import __version__
-from compliance_guard.run.baseline import fingerprint
-from compliance_guard.text.wording import literal_suggestions
 from compliance_guard.report import advice
 from compliance_guard.report.columns import Columns
+from compliance_guard.run.baseline import fingerprint
+from compliance_guard.text.wording import literal_suggestions
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 FINGERPRINT_KEY = "cguard/v1"

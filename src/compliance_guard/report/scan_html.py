@@ -43,7 +43,8 @@ def render(summary, top: int = 50) -> str:
     parts.append(_chart("chart-listing-category", "Flagged listings by listing category (top 20)", flagged))
     parts.append("</section>")
     parts.append(_filters(categories))
-    parts.append(f"<section id=listings><h2>Worst listings <small id=visible-count>{len(listings)} of {len(listings)} shown</small></h2>")
+    parts.append(f"<section id=listings><h2>Worst listings <small id=visible-count>{len(listings)} of {len(listings)} "
+                 "shown</small></h2>")
     if not listings:
         parts.append("<p class=empty>No listing has findings.</p>")
     for r in listings:
@@ -125,7 +126,8 @@ def _listing(record: dict) -> str:
     out.append("<ul class=findings>")
     for f in findings:
         sugg = "".join(f" <span class=sugg>{_e(line)}</span>" for line in advice.lines(f.get("suggestions") or (), None, "："))
-        out.append(f"<li class=\"finding sev-{f['severity']}\" data-category=\"{_e(f['category'])}\" data-severity=\"{f['severity']}\">"
+        out.append(f"<li class=\"finding sev-{f['severity']}\" data-category=\"{_e(f['category'])}\" "
+                   f"data-severity=\"{f['severity']}\">"
                    f"<span class=sev>{f['severity']}</span> <b>{_e(f['rule'])}</b> "
                    f"<span class=where>{_e(f.get('field') or '')}:{f['line']}:{f['column']}</span> "
                    f"{_e(f['message'])}{sugg}"
@@ -191,7 +193,7 @@ mark.sev-error{background:#ffcdd2}mark.sev-warning{background:#ffe0b2}mark.sev-i
 table{border-collapse:collapse;background:#fff}td,th{border:1px solid #ddd;padding:3px 8px;text-align:left}
 .empty{color:#777}.hidden{display:none}
 </style></head><body>
-"""
+"""  # noqa: E501 - the page's one line of base style
 
 _SCRIPT = """<script>
 (function () {

@@ -7,9 +7,9 @@ import unicodedata
 
 import click
 
-from compliance_guard.text.lines import LineIndex
 from compliance_guard.report import advice
 from compliance_guard.report.results import error_location, summary
+from compliance_guard.text.lines import LineIndex
 
 _COLOURS = {"error": "red", "warning": "yellow", "info": "cyan"}
 AROUND = 40  # characters of the line shown either side of a finding

@@ -85,7 +85,7 @@ class Baseline:
         self.counts = counts
 
     @classmethod
-    def load(cls, path: str | Path) -> "Baseline":
+    def load(cls, path: str | Path) -> Baseline:
         path = Path(path)
         try:
             doc = json.loads(path.read_text(encoding="utf-8"))

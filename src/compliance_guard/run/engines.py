@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 
 def build_engine(packs=(), select=(), ignore=(), severity=None, allow_terms=(), verify_extra=True,
-                 config: "Config | None" = None) -> Engine:
+                 config: Config | None = None) -> Engine:
     """An engine over the built-in packs plus ``packs``. Raises PackError (a pack, or a user
     pack's examples), ConfigError (a name in ``config`` that matches no rule, pack or category)
     or ValueError (such a name given directly)."""
@@ -31,7 +31,7 @@ def build_engine(packs=(), select=(), ignore=(), severity=None, allow_terms=(), 
     return engine
 
 
-def config_engine(config: "Config") -> Engine:
+def config_engine(config: Config) -> Engine:
     """The engine for a merged config (its packs, selection, severities and allow-list)."""
     return build_engine(config.packs, config.select, config.ignore, config.severity, config.allow, config=config)
 
@@ -39,7 +39,7 @@ def config_engine(config: "Config") -> Engine:
 class EngineSet:
     """The run's engine plus variants for files whose per-file config differs (built once each)."""
 
-    def __init__(self, engine: Engine, config: "Config | None" = None):
+    def __init__(self, engine: Engine, config: Config | None = None):
         self.engine = engine
         self.config = config
         self._base = config.base_settings() if config else None
@@ -53,7 +53,7 @@ class EngineSet:
             return self.engine, None
         return self._variant(settings), settings.fail_on
 
-    def _variant(self, s: "FileSettings") -> Engine:
+    def _variant(self, s: FileSettings) -> Engine:
         if s not in self._variants:
             self._variants[s] = Engine(self.engine.packset, select=s.select, ignore=s.ignore,
                                        severity=dict(s.severity), allow_terms=s.allow)

@@ -2,15 +2,16 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING
 
-from compliance_guard.model.document import Document
-from compliance_guard.load.documents import DocumentError, from_text, iter_paths, read_path
 from compliance_guard.engine import Engine
-from compliance_guard.run.engines import EngineSet
+from compliance_guard.load.documents import DocumentError, from_text, iter_paths, read_path
+from compliance_guard.model.document import Document
 from compliance_guard.model.finding import Finding
 from compliance_guard.model.finding import exit_status as exit_status_of
+from compliance_guard.run.engines import EngineSet
 from compliance_guard.text.lines import LineIndex
 
 if TYPE_CHECKING:
@@ -49,7 +50,7 @@ def check_document(engine: Engine, doc: Document, errors: list[str] | None = Non
     return findings
 
 
-def check_paths(engine: Engine, paths: Iterable[str], stdin_name: str = "-", config: "Config | None" = None,
+def check_paths(engine: Engine, paths: Iterable[str], stdin_name: str = "-", config: Config | None = None,
                 report_unused: bool = False, matched: set[str] | None = None) -> list[FileResult]:
     """One FileResult per input file; unreadable files carry an error, files not fully checked
     (a pattern timed out) warnings, and the rest go on.
@@ -79,7 +80,7 @@ def check_paths(engine: Engine, paths: Iterable[str], stdin_name: str = "-", con
     return results
 
 
-def select_paths(paths: Iterable[str], config: "Config | None" = None, stdin_name: str = "-",
+def select_paths(paths: Iterable[str], config: Config | None = None, stdin_name: str = "-",
                  matched: set[str] | None = None):
     """The files to check: directories expanded (by ``include`` globs when the config has
     them, else by suffix), then anything matching ``exclude`` dropped. The include globs that

@@ -57,7 +57,8 @@ def changed_lines(rev: str, paths=(), cwd: Path | None = None) -> dict[Path, set
     top = Path(_git(["rev-parse", "--show-toplevel"], cwd).strip())
     if not is_revision(rev, cwd):
         raise GitError(f"--diff: unknown revision {rev!r}")
-    out = _git(["diff", "-U0", "--no-color", "--no-ext-diff", "--src-prefix=a/", "--dst-prefix=b/", rev, "--", *[str(p) for p in paths]], cwd)
+    out = _git(["diff", "-U0", "--no-color", "--no-ext-diff", "--src-prefix=a/", "--dst-prefix=b/", rev, "--",
+                *[str(p) for p in paths]], cwd)
     changed: dict[Path, set[int] | None] = {}
     current: Path | None = None
     for line in out.split("\n"):

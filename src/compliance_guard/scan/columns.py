@@ -11,8 +11,8 @@ import functools
 import math
 import re
 import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Mapping, Sequence
 
 from compliance_guard.model.listing import FIELDS, PRICE_FIELDS, TEXT_FIELDS, Listing
 
@@ -133,7 +133,7 @@ class ColumnMap:
 
     @classmethod
     def resolve(cls, headers: Sequence[str], overrides: Mapping[str, str] | None = None,
-                strict: bool = True) -> "ColumnMap":
+                strict: bool = True) -> ColumnMap:
         """Map ``headers`` to fields: ``overrides`` first (field -> column header, or ``#N`` for
         the N-th column), then the defaults.
 

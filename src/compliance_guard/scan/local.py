@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable, Iterator
 from contextlib import closing
 from dataclasses import dataclass, field
 from itertools import chain, islice
-from typing import Callable, Iterator
 
 from compliance_guard.scan.pool import CHUNK_SIZE, EngineOptions, Plan, default_jobs, run_chunks, usage
 from compliance_guard.scan.progress import ctrl_c, estimate_total, progress_bar
-from compliance_guard.scan.source import RawRow, Source
 from compliance_guard.scan.readers import open_source
 from compliance_guard.scan.records import CSV_HEADER, ScanError, output_format
 from compliance_guard.scan.resume import (
@@ -31,8 +30,8 @@ from compliance_guard.scan.resume import (
     resume_point,
     write_fingerprint,
 )
+from compliance_guard.scan.source import RawRow, Source
 from compliance_guard.scan.summary import Summary
-
 
 # -- the scan ----------------------------------------------------------------------------------
 

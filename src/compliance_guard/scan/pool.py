@@ -10,15 +10,15 @@ import sys
 import threading
 import time
 from collections import deque
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from itertools import islice
-from typing import Iterable, Iterator
 
-from compliance_guard.scan.columns import ColumnMap
+from compliance_guard.scan.columns import ColumnMap, RowError, build_listing, row_id
 from compliance_guard.scan.listing import ListingChecker
+from compliance_guard.scan.records import format_records
 from compliance_guard.scan.source import RawRow
-from compliance_guard.scan.records import check_row, format_records
 from compliance_guard.scan.summary import Summary
 
 CHUNK_SIZE = 500
@@ -52,7 +52,34 @@ class Plan:
     output: str = "jsonl"
 
 
-# -- workers -----------------------------------------------------------------------------------
+# -- records ----------------------------------------------------------------------------------
+
+def check_row(checker: ListingChecker, plan: Plan, raw: RawRow) -> dict:
+    """The record of one row. Field texts with findings ride along under ``_texts`` for the
+    summary's worst listings; writers drop every key that starts with ``_``."""
+    where = f"line {raw.line}: " if raw.line is not None else ""
+    if raw.error is not None:
+        return error_record(row_id(raw.row, raw.values, plan.column_map), raw.row, where + raw.error)
+    try:
+        listing = build_listing(raw.row, raw.values, plan.column_map, raw.line, dict(plan.overrides))
+    except RowError as exc:
+        return error_record(row_id(raw.row, raw.values, plan.column_map), raw.row, where + str(exc))
+    try:
+        findings = checker.check(listing)
+    except Exception as exc:  # a bug in one check must not lose the row, nor the scan
+        return error_record(listing.id, raw.row, f"{where}check failed: {type(exc).__name__}: {exc}")
+    record = {"id": listing.id, "row": raw.row, "status": "ok", "category": listing.category,
+              "findings": [f.to_dict() for f in findings]}
+    if findings:
+        record["_texts"] = {f.field: listing.fields.get(f.field, "") for f in findings}
+    return record
+
+
+def error_record(ident: str, row: int, reason: str) -> dict:
+    return {"id": ident, "row": row, "status": "error", "error": reason, "category": "", "findings": []}
+
+
+# -- workers ----------------------------------------------------------------------------------
 
 _WORKER: dict = {}
 
@@ -77,7 +104,7 @@ def _exit_with_parent(parent: int, every: float = 0.5) -> None:
     os._exit(1)
 
 
-def _work(chunk: list[RawRow]) -> tuple[str, "Summary", dict]:
+def _work(chunk: list[RawRow]) -> tuple[str, Summary, dict]:
     """One chunk checked: its report lines ready to write and its summary (counters and its
     worst listings), so the parent has no record to unpickle, encode or count; and this
     process's usage so far (for benchmarks)."""
@@ -115,7 +142,7 @@ def default_jobs() -> int:
 
 
 def run_chunks(rows: Iterable[RawRow], plan: Plan, jobs: int, chunk_size: int = CHUNK_SIZE,
-               stats: dict | None = None) -> Iterator[tuple[str, "Summary"]]:
+               stats: dict | None = None) -> Iterator[tuple[str, Summary]]:
     """(report lines, summary) per chunk, in input order. With ``jobs > 1`` a process pool
     checks the chunks; at most ``2 * jobs + 1`` are in flight, so the input is never held."""
     stats = stats if stats is not None else {}

@@ -11,7 +11,6 @@ from pathlib import Path
 from compliance_guard.scan.source import Source
 
 
-
 @contextmanager
 def ctrl_c():
     """A list that the first Ctrl-C appends to, for the scan to stop between chunks rather

@@ -5,47 +5,16 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
 
 from compliance_guard.model.finding import Severity
-from compliance_guard.scan.columns import RowError, build_listing, row_id
-from compliance_guard.scan.source import RawRow
-
-if TYPE_CHECKING:
-    from compliance_guard.scan.listing import ListingChecker
-    from compliance_guard.scan.pool import Plan
 
 CSV_COLUMNS = ("id", "row", "status", "error", "category", "findings", "severity", "rules", "findings_json")
 
 
 class ScanError(Exception):
     """The scan cannot start or continue (unreadable output to resume, bad options)."""
-
-
-def check_row(checker: "ListingChecker", plan: "Plan", raw: RawRow) -> dict:
-    """The record of one row. Field texts with findings ride along under ``_texts`` for the
-    summary's worst listings; writers drop every key that starts with ``_``."""
-    where = f"line {raw.line}: " if raw.line is not None else ""
-    if raw.error is not None:
-        return error_record(row_id(raw.row, raw.values, plan.column_map), raw.row, where + raw.error)
-    try:
-        listing = build_listing(raw.row, raw.values, plan.column_map, raw.line, dict(plan.overrides))
-    except RowError as exc:
-        return error_record(row_id(raw.row, raw.values, plan.column_map), raw.row, where + str(exc))
-    try:
-        findings = checker.check(listing)
-    except Exception as exc:  # a bug in one check must not lose the row, nor the scan
-        return error_record(listing.id, raw.row, f"{where}check failed: {type(exc).__name__}: {exc}")
-    record = {"id": listing.id, "row": raw.row, "status": "ok", "category": listing.category,
-              "findings": [f.to_dict() for f in findings]}
-    if findings:
-        record["_texts"] = {f.field: listing.fields.get(f.field, "") for f in findings}
-    return record
-
-
-def error_record(ident: str, row: int, reason: str) -> dict:
-    return {"id": ident, "row": row, "status": "error", "error": reason, "category": "", "findings": []}
 
 
 def public(record: dict) -> dict:

@@ -8,13 +8,10 @@ import hashlib
 import json
 import os
 import stat
-from typing import TYPE_CHECKING, Callable
+from collections.abc import Callable
 
-from compliance_guard.scan.source import RawRow, Source
 from compliance_guard.scan.records import CSV_COLUMNS, ScanError, output_format, record_from_csv
-
-if TYPE_CHECKING:
-    from compliance_guard.scan.local import ScanOptions
+from compliance_guard.scan.source import RawRow, Source
 
 #: Beside a report, what it belongs to (its input and options), for --resume to check.
 FINGERPRINT_SUFFIX = ".cguard-scan.json"
@@ -84,7 +81,7 @@ def _same_file(a: str, b: str) -> bool:
     return stat.S_ISREG(sa.st_mode) and (sa.st_dev, sa.st_ino) == (sb.st_dev, sb.st_ino)
 
 
-def fingerprint(options: "ScanOptions", source: Source, head: list[RawRow]) -> dict:
+def fingerprint(options, source: Source, head: list[RawRow]) -> dict:
     """What a report belongs to: its input, known by its content (a hash of the header and
     the first rows as read, and the size of a regular file) rather than by path or mtime,
     which a pipe (``<(zcat …)``), a copy or a touch change; and the options that decide the

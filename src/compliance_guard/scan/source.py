@@ -2,8 +2,9 @@
 that has no text to check."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Iterator, NamedTuple
+from typing import NamedTuple
 
 from compliance_guard.scan.columns import ColumnMap, MappingError
 

@@ -19,14 +19,14 @@ import sys
 import tempfile
 import uuid
 
-from compliance_guard.scan.records import CSV_HEADER, ScanError, check_row, format_records, output_format
-from compliance_guard.scan.pool import EngineOptions, Plan
+from compliance_guard.scan.columns import ColumnMap, MappingError, RowError, build_listing
 from compliance_guard.scan.local import ScanOptions, ScanResult
-from compliance_guard.scan.summary import Summary
+from compliance_guard.scan.pool import EngineOptions, Plan, check_row
+from compliance_guard.scan.readers import open_source
+from compliance_guard.scan.records import CSV_HEADER, ScanError, format_records, output_format
 from compliance_guard.scan.resume import check_outputs
 from compliance_guard.scan.source import RawRow, ReaderError, require_text
-from compliance_guard.scan.readers import open_source
-from compliance_guard.scan.columns import ColumnMap, MappingError, RowError, build_listing
+from compliance_guard.scan.summary import Summary
 
 ROW_COLUMN = "_cguard_row"
 CORRUPT_COLUMN = "_cguard_corrupt"

@@ -64,7 +64,7 @@ class Summary:
         elif item[:2] > self._top[0][:2]:
             heapq.heapreplace(self._top, item)
 
-    def merge(self, part: "Summary") -> None:
+    def merge(self, part: Summary) -> None:
         """Add the summary of the rows that come next (a chunk's): the result is the same as
         adding each of their records in order, key order of the counters included."""
         self.rows += part.rows
@@ -122,7 +122,8 @@ class Summary:
             lines.append("top listings:")
             for r in worst:
                 rules = ", ".join(sorted({f["rule"] for f in r["findings"]}))
-                lines.append(f"  row {r['row']} id {r['id']} [{r.get('category') or '-'}]: {len(r['findings'])} findings ({rules})")
+                lines.append(f"  row {r['row']} id {r['id']} [{r.get('category') or '-'}]: "
+                             f"{len(r['findings'])} findings ({rules})")
         for e in self.error_examples[:10]:
             lines.append(f"  error: row {e['row']} id {e['id']}: {e['error']}")
         return "\n".join(lines) + "\n"

@@ -24,7 +24,7 @@ def open_xlsx(path, overrides, sheet) -> Source:
     ws = wb[sheet] if sheet is not None else wb.worksheets[0]
     rows = ws.iter_rows(values_only=True)
     header, header_row = None, 0
-    for header_row, values in enumerate(rows, 1):
+    for header_row, values in enumerate(rows, 1):  # noqa: B007 - the header's row is read after the loop
         if values and any(cell_text(v).strip() for v in values):
             header = [cell_text(v) for v in values]
             break

@@ -51,7 +51,7 @@ def structure(ctx) -> SubScore:
                                         for c in missing))
     parts += [msg for ok, msg in checks if not ok]
     return SubScore("structure", "直播结构", score, evidence=evidence, improvement="; ".join(parts),
-                    source="REGULATIONS.md §7 整场脚本 (开场/福利预告 → 讲品 → 互动 → 促单 → 预告)",
+                    source="livestream 整场脚本 practice (开场/福利预告 → 讲品 → 互动 → 促单 → 预告)",
                     facts={"phases": present, "missing": missing})
 
 
@@ -96,7 +96,8 @@ def retention(ctx) -> SubScore:
         hours = max(p["live.assumed_min_hours"], script.spoken_chars / ctx.rate / 3600)
         score = clamp(100 * len(matches) / (hours * per_hour))
         facts.update(hours=round(hours, 2))
-        evidence.insert(0, Evidence(f"{len(matches)} hooks", f"no times given: assumed {hours:.1f} h; target {per_hour:g} per hour"))
+        evidence.insert(0, Evidence(f"{len(matches)} hooks",
+                                    f"no times given: assumed {hours:.1f} h; target {per_hour:g} per hour"))
         evidence += [ctx.ev(m) for m in matches[:8]]
         if score < 100:
             improvement = f"plan one retention hook (抽免单, 福袋) per hour: {math.ceil(hours * per_hour)} for ≈{hours:.1f} h"
@@ -167,7 +168,8 @@ def timing(ctx) -> SubScore:
         score = 100 * good / (good + bad)
     elif in_window:
         score = 70.0
-        parts.append("segments in the prime-time or morning slot have no clear focus: promotion at 19:00-22:00, knowledge at 7:00-9:00")
+        parts.append("segments in the prime-time or morning slot have no clear focus: promotion at 19:00-22:00, "
+                     "knowledge at 7:00-9:00")
     else:
         score = 50.0
         parts.append(f"the live runs outside both slots: schedule promotion lives at {'-'.join(p['live.prime_time'])} "

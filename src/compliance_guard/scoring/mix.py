@@ -3,8 +3,9 @@
 A calendar (CSV, JSONL or YAML rows of date, title, text, optional type) is classified item
 by item — the given type, else the lexicon's keyword classes (title matches count double) —
 and compared with the profile: a target ratio (default 3:5:2 product:testimonial:promotion,
-seed 001), a minimum non-ad share and weekly quotas (content-pyramid, seed 003) and the
-number of lives per week (3–5, seed 000). The report says what to add or drop.
+《视频号电商如何发展》), a minimum non-ad share and weekly quotas (content-pyramid,
+《微店成功运营案例拆解及关键策略》) and the number of lives per week (3–5, 《视频号小店怎么运营的》).
+The report says what to add or drop.
 """
 from __future__ import annotations
 
@@ -12,10 +13,10 @@ import datetime as dt
 import math
 from dataclasses import dataclass, field
 
-from compliance_guard.load.lexicons import Lexicon, lexicon_for
-from compliance_guard.scoring.model import Evidence, Scorer, ScoreReport, SubScore, clamp, finalize
-from compliance_guard.load.profiles import Profile, load_profile
 from compliance_guard.load.calendars import CalendarError, parse_date, read_calendar
+from compliance_guard.load.lexicons import Lexicon, lexicon_for
+from compliance_guard.load.profiles import Profile, load_profile
+from compliance_guard.scoring.model import Evidence, Scorer, ScoreReport, SubScore, clamp, finalize
 
 OTHER = "other"
 LIVE = "live"
@@ -249,7 +250,8 @@ def _non_ad(items: list[Item], profile: Profile) -> SubScore:
         improvement = (f"add {need} non-ad item(s) (user stories, 干货, 幕后) or turn ads into stories: "
                        f"{share:.0%} is below {minimum:.0%}")
     return SubScore("non_ad", "非广告内容占比", score,
-                    evidence=[Evidence(f"{len(non_ad)}/{len(classified)} = {share:.0%}", f"minimum {minimum:.0%}; ads: {', '.join(sorted(ads))}")],
+                    evidence=[Evidence(f"{len(non_ad)}/{len(classified)} = {share:.0%}",
+                                       f"minimum {minimum:.0%}; ads: {', '.join(sorted(ads))}")],
                     improvement=improvement, source=profile.source("mix.non_ad_share_min"),
                     facts={"non_ad": len(non_ad), "classified": len(classified), "share": round(share, 3)})
 
@@ -269,7 +271,8 @@ def _quota(weeks: list[_Week], profile: Profile, lexicon: Lexicon) -> SubScore:
         if gaps:
             short.append(f"{w.label}: add {', '.join(gaps)}")
     score = 100 * sum(credits) / len(credits) if credits else 0.0
-    evidence.insert(0, Evidence(f"{len(judged)} week(s) judged{note}", "quota " + " + ".join(f"{q:g} {k}" for k, q in quota.items())))
+    evidence.insert(0, Evidence(f"{len(judged)} week(s) judged{note}",
+                                "quota " + " + ".join(f"{q:g} {k}" for k, q in quota.items())))
     return SubScore("quota", "每周内容配额", score, evidence=evidence, improvement="; ".join(short[:4]),
                     source=profile.source("mix.weekly_quota"))
 

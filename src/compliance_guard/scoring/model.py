@@ -8,8 +8,9 @@ a few points each. Findings are the project's one ``Finding`` type.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from compliance_guard.load.lexicons import lexicon_for
 from compliance_guard.load.profiles import Profile, apply_overrides, load_profile, parse_set_options

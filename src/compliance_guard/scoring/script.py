@@ -1,4 +1,5 @@
-"""``cguard score``: how well a short-video or livestream script follows the seeds' advice.
+"""``cguard score``: how well a short-video or livestream script follows the practitioner
+articles' advice (docs/sources.md).
 
 Sub-scores (weights in the profile): length (video), hook, information density, emotional
 pull, interaction guidance, and for live scripts structure, retention hooks per hour and
@@ -9,15 +10,16 @@ to action that is itself a finding (点赞领券 is 诱导) earns nothing.
 from __future__ import annotations
 
 import math
-from typing import Iterable
+from collections.abc import Iterable
 
-from compliance_guard.model.document import Document
 from compliance_guard.engine import Engine
 from compliance_guard.load.documents import DocumentError, iter_paths, read_path
-from compliance_guard.model.finding import Finding, Severity
-from compliance_guard.text.lines import LineIndex
-from compliance_guard.run.files import check_document
 from compliance_guard.load.lexicons import Lexicon, Match, lexicon_for
+from compliance_guard.load.profiles import Profile, clock_minutes, load_profile
+from compliance_guard.model.document import Document
+from compliance_guard.model.finding import Finding, Severity
+from compliance_guard.run.files import check_document
+from compliance_guard.scoring.live import INDUCED, hhmm, retention, session_minutes, structure, timing
 from compliance_guard.scoring.model import (
     Evidence,
     Option,
@@ -29,9 +31,8 @@ from compliance_guard.scoring.model import (
     compliance_subscore,
     finalize,
 )
-from compliance_guard.load.profiles import Profile, clock_minutes, load_profile
-from compliance_guard.scoring.live import INDUCED, hhmm, retention, session_minutes, structure, timing
 from compliance_guard.scoring.spoken import Script, read_script
+from compliance_guard.text.lines import LineIndex
 
 SCRIPT_KINDS = ("video", "live")
 NEAR = 0  # characters allowed between a match and a finding that voids it (0: touching)
@@ -186,8 +187,8 @@ def _length(ctx: _Context) -> SubScore:
         evidence.append(Evidence(f"{dur:.1f} s", f"SRT: the last cue ends at {dur:.1f} s; {chars} spoken characters"))
     else:
         blo, bhi = ctx.rate_band
-        evidence.append(Evidence(f"≈{dur:.0f} s", f"{chars} spoken characters at {ctx.rate:g} 字/秒 "
-                                                  f"(between {chars / bhi:.0f} and {chars / blo:.0f} s at {blo:g}-{bhi:g} 字/秒)"))
+        evidence.append(Evidence(f"≈{dur:.0f} s", f"{chars} spoken characters at {ctx.rate:g} 字/秒 (between "
+                                                  f"{chars / bhi:.0f} and {chars / blo:.0f} s at {blo:g}-{bhi:g} 字/秒)"))
     score = 100.0
     improvement = ""
     if hi is not None and dur > hi:
@@ -318,9 +319,11 @@ def _interaction(ctx: _Context) -> SubScore:
         parts.append("replace 「" + "」「".join(e.text for e in voided[:2]) + "」 with a reward-free prompt "
                      "(a reward for 点赞/评论/转发/关注 is 诱导, WeChat 视频号 rules)")
     if missing:
-        parts.append("add " + ", ".join(missing[:2]) + " (e.g. 点击下方链接, 评论区告诉我你的肤质, 关注看下期) — without a reward")
+        parts.append("add " + ", ".join(missing[:2])
+                     + " (e.g. 点击下方链接, 评论区告诉我你的肤质, 关注看下期) — without a reward")
     if matches and not in_tail:
-        parts.append(f"put the call to action in the last {p['script.cta_tail_share']:.0%} of the script (钩子 → 价值 → 行动号召)")
+        parts.append(f"put the call to action in the last {p['script.cta_tail_share']:.0%} of the script "
+                     "(钩子 → 价值 → 行动号召)")
     return SubScore("interaction", "互动引导", score, evidence=evidence, improvement="; ".join(parts),
                     source=p.source("script.cta_tail_share"), facts={"classes": sorted(classes)})
 

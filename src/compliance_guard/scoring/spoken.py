@@ -14,9 +14,9 @@ import math
 import re
 from dataclasses import dataclass, field
 
-from compliance_guard.model.document import MASK, Document
 from compliance_guard.load.documents import lf_text
 from compliance_guard.load.lexicons import Lexicon
+from compliance_guard.model.document import MASK, Document
 
 _COUNTED = re.compile(r"[\w]", re.UNICODE)  # Han, letters, digits (each spoken as ~1 syllable)
 _SENTENCE_END = re.compile(r"[。！？!?；;…\n]+")
@@ -189,7 +189,7 @@ def read_script(doc: Document, lexicon: Lexicon, start_clock: int | None = None)
             if inner.startswith(direction):
                 mask(ls + m.start(), ls + m.end())
             elif inner.startswith(caption):
-                label = re.match(r"\s*(?:%s)\s*[:：]?" % "|".join(map(re.escape, caption)), m.group(1), re.I)
+                label = re.match(r"\s*(?:{})\s*[:：]?".format("|".join(map(re.escape, caption))), m.group(1), re.I)
                 mask(ls + m.start(), ls + m.start(1) + label.end())
                 mask(ls + m.end() - 1, ls + m.end())
                 not_spoken(ls + m.start(), ls + m.end())

@@ -6,7 +6,6 @@ import re
 
 from compliance_guard.model.finding import Finding
 
-
 LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 

@@ -9,7 +9,7 @@ translation, so no check normalises the text again. A listing's fields get one T
 from __future__ import annotations
 
 import functools
-from typing import Mapping
+from collections.abc import Mapping
 
 from compliance_guard.text.lines import LineIndex
 from compliance_guard.text.normalize import Normalized, first_pass, fold_one_to_one, normalize

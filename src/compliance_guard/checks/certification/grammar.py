@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import datetime
 import functools
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Iterable, Mapping
 
 import regex
 
@@ -237,7 +237,8 @@ def _parse_cosmetic(t: str, o: NumberGrammar) -> Iterable[CertNumber]:
         num = CertNumber("cosmetic_special", m.start(), end, prefix + d)
         want = COSMETIC_SPECIAL_LETTER[mid]
         if letter != want:
-            right = "；".join(f"{COSMETIC_SPECIAL_NAME[k]}应为「国妆特{k}{v.upper()}」" for k, v in COSMETIC_SPECIAL_LETTER.items())
+            right = "；".join(f"{COSMETIC_SPECIAL_NAME[k]}应为「国妆特{k}{v.upper()}」"
+                             for k, v in COSMETIC_SPECIAL_LETTER.items())
             here = f"此处为「{prefix}」" if letter else f"此处「国妆特{mid}」后缺少字母"
             num.problems.append(f"特殊化妆品注册证编号：{right}；{here}")
         if (lp := _length_problem(prefix, d, 8, "4位年份+4位顺序号")):
@@ -380,7 +381,8 @@ def _parse_ccc(t: str, o: NumberGrammar) -> Iterable[CertNumber]:
         else:
             y = int(d[:4])
             if not first_year <= y <= _this_year():
-                num.problems.append(f"CCC 证书编号前4位为发证年份，应在{first_year}年（强制性产品认证实施）至今之间，此处为{d[:4]}")
+                num.problems.append(f"CCC 证书编号前4位为发证年份，应在{first_year}年（强制性产品认证实施）至今之间，"
+                                    f"此处为{d[:4]}")
         yield num
 
 
@@ -412,7 +414,8 @@ def find_in_normalized(t: str, kinds: Iterable[str] = NUMBER_KINDS, grammar: Num
     return sorted(out, key=lambda n: (n.start, n.end))
 
 
-def find_numbers(norm: Normalized, kinds: Iterable[str] = NUMBER_KINDS, grammar: NumberGrammar = DEFAULT_GRAMMAR) -> list[CertNumber]:
+def find_numbers(norm: Normalized, kinds: Iterable[str] = NUMBER_KINDS,
+                 grammar: NumberGrammar = DEFAULT_GRAMMAR) -> list[CertNumber]:
     """Numbers of ``kinds`` in a normalised text, with ``start``/``end`` mapped to its ORIGINAL text."""
     found = find_in_normalized(norm.text, kinds, grammar)
     for n in found:

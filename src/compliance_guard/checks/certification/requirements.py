@@ -1,4 +1,4 @@
-"""What a listing must show for its category (REGULATIONS: 食品 an SC number, 保健食品 a
+"""What a listing must show for its category (食品 an SC number, 保健食品 a
 registration or filing number and 「本品不能代替药物」, 化妆品 with special claims a special
 registration, 医疗器械 a registration or filing, cross-border goods the standards notice).
 
@@ -9,8 +9,8 @@ evidence: a ``类目：…`` line (a listing pasted as text) or a number that sh
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Callable, Iterable, Mapping
 
 import regex
 
@@ -54,8 +54,8 @@ GATE = lazyre.compile(TRIGGER.pattern + "|:")
 
 
 @dataclass
-class Spec:
-    """A category-requirement rule's options, folded and compiled once."""
+class Requirement:
+    """A category-requirement rule's options, folded and compiled once: what it requires of whom."""
 
     categories: list[str]
     exempt_categories: list[str]
@@ -79,7 +79,7 @@ class Spec:
         return self.require_numbers | self.conflict_numbers | self.text_evidence
 
     @classmethod
-    def build(cls, o: Mapping) -> "Spec":
+    def build(cls, o: Mapping) -> Requirement:
         def folded(key: str) -> list[str]:
             return [f for f in (compact(w) for w in o[key]) if f]
 
@@ -160,7 +160,7 @@ class _Listing:
                 return True
         return False
 
-    def claims(self, spec: Spec) -> list[tuple[str, _Where]]:
+    def claims(self, spec: Requirement) -> list[tuple[str, _Where]]:
         found = []
         for name, view in self.views.items():
             n = view.plain
@@ -173,7 +173,7 @@ class _Listing:
         return found
 
 
-def _evaluate(rule, spec: Spec, listing: _Listing, category: str | None, where_category: _Where | None,
+def _evaluate(rule, spec: Requirement, listing: _Listing, category: str | None, where_category: _Where | None,
               flags: Mapping[str, object]) -> list[Finding]:
     """The finding of one requirement rule for one listing (or one free text), if any."""
     present = listing.kinds_present
@@ -205,7 +205,7 @@ def _evaluate(rule, spec: Spec, listing: _Listing, category: str | None, where_c
     return [finding(rule, where.text, where.start, where.end, msg, field_name=where.field)]
 
 
-def _in_text(view: TextView, rule, spec: Spec) -> list[Finding]:
+def _in_text(view: TextView, rule, spec: Requirement) -> list[Finding]:
     """A requirement in a free text: only on a ``类目：…`` line or ``text_evidence``."""
     text = view.original
     # a lone CR ends a line too (same length, so the offsets hold)
@@ -232,7 +232,7 @@ def _field_numbers(fields: FieldViews):
     return numbers_of
 
 
-def _in_listing(fields: FieldViews, rule, spec: Spec) -> list[Finding]:
+def _in_listing(fields: FieldViews, rule, spec: Requirement) -> list[Finding]:
     """A requirement over a listing's fields; a finding about a missing item spans the category
     value (``category_field``). A number field (``number_fields``) holding digits only counts
     as a number of its kind."""
@@ -247,5 +247,5 @@ def _in_listing(fields: FieldViews, rule, spec: Spec) -> list[Finding]:
 
 
 CATEGORY_REQUIREMENT = Check(
-    "category-requirement", options=OPTIONS, prepare=Spec.build, text=_in_text, listing=_in_listing, gate=GATE,
+    "category-requirement", options=OPTIONS, prepare=Requirement.build, text=_in_text, listing=_in_listing, gate=GATE,
     fills={"": _FILLS, "conflict_message": _FILLS})

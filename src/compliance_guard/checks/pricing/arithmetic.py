@@ -30,7 +30,7 @@ FILLS = {"messages.not_lower": _PRICES,
          "messages.full_reduction_discount": _THRESHOLD + ("actual",)}
 
 
-class Spec:
+class Arithmetic:
     def __init__(self, o: dict):
         self.mentions = Mentions(o)
         self.window = o["window"]
@@ -44,7 +44,7 @@ class Spec:
         return self.messages.get(key) or rule.message
 
 
-def price_arithmetic(view: TextView, rule, sp: Spec) -> list[Finding]:
+def price_arithmetic(view: TextView, rule, sp: Arithmetic) -> list[Finding]:
     text, t = view.original, view.folded
     found = find_prices(t, sp.mentions)
     if not found:
@@ -98,6 +98,6 @@ def price_arithmetic(view: TextView, rule, sp: Spec) -> list[Finding]:
     return out
 
 
-PRICE_ARITHMETIC = Check("price-arithmetic", options=OPTIONS, prepare=Spec, text=price_arithmetic,
+PRICE_ARITHMETIC = Check("price-arithmetic", options=OPTIONS, prepare=Arithmetic, text=price_arithmetic,
                          gate=lazyre.compile("[0-9]"),  # every figure it recomputes has digits
                          fills=FILLS)

@@ -4,8 +4,8 @@ cost outside a promotion. Field names, labels, tolerances and messages come from
 options. The same checks read a listing pasted as text (``售价：99`` / ``划线价：199`` lines)."""
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Callable, Mapping
 
 import regex
 
@@ -16,12 +16,12 @@ from compliance_guard.checks.pricing.mentions import (
     Mentions,
     alternation,
     find_prices,
-    fold,
     price_value,
 )
 from compliance_guard.load.schema import Option, choices, mapping, number, severity_or_off, string, strings
 from compliance_guard.model.finding import Finding, Severity
 from compliance_guard.text import lazyre
+from compliance_guard.text.normalize import fold_one_to_one
 from compliance_guard.text.view import FieldViews, TextView
 
 ROLES = ("price", "original_price", "lowest_price_7d", "cost", "title", "description", "promotion")
@@ -45,21 +45,22 @@ BELOW_COST_OPTIONS = {**OPTIONS,
                       "min_margin": Option(number, 0.0, "fraction of cost the price may fall short of it")}
 
 
-class Spec:
+class PriceFields:
     """A listing rule's options, folded and compiled once."""
 
     def __init__(self, o: dict):
         self.fields = {r: r for r in ROLES} | dict(o["fields"])
         self.role_names = dict(o["role_names"])
-        labels = [(fold(lab), role) for role, labs in o["labels"].items() for lab in labs]
+        labels = [(fold_one_to_one(lab), role) for role, labs in o["labels"].items() for lab in labs]
         self.by_label = dict(labels)
         alt = alternation(lab for lab, _ in labels)
         self.label_line = regex.compile(
-            rf"(?m)^[ \t]*{EMPHASIS}(?P<label>{alt}){EMPHASIS}[ \t]*:[ \t]*{EMPHASIS}(?P<v>[^\n]*?){EMPHASIS}[ \t\r。.；;，,！!]*$"
+            rf"(?m)^[ \t]*{EMPHASIS}(?P<label>{alt}){EMPHASIS}[ \t]*:[ \t]*{EMPHASIS}(?P<v>[^\n]*?){EMPHASIS}"
+            r"[ \t\r。.；;，,！!]*$"
         ) if alt else None
-        self.truthy = {fold(w).strip() for w in o["truthy"]} or {"1", "true", "yes", "是"}
+        self.truthy = {fold_one_to_one(w).strip() for w in o["truthy"]} or {"1", "true", "yes", "是"}
         self.tolerance = o.get("tolerance", 0.0)
-        self.exempt_text = [fold(w) for w in o.get("exempt_text", ())]
+        self.exempt_text = [fold_one_to_one(w) for w in o.get("exempt_text", ())]
         self.min_margin = o.get("min_margin", 0.0)
         self.compare_kinds = set(o.get("compare_kinds", ())) or {"sale", "amount"}
         self.rounding_tolerance = o.get("rounding_tolerance", 1.0)
@@ -93,7 +94,7 @@ class _Field:
         return price_value(self.folded_value)
 
 
-def _from_listing(fields: FieldViews, sp: Spec) -> dict[str, _Field]:
+def _from_listing(fields: FieldViews, sp: PriceFields) -> dict[str, _Field]:
     out = {}
     for role, name in sp.fields.items():
         value = fields.fields.get(name)
@@ -109,7 +110,7 @@ def _from_listing(fields: FieldViews, sp: Spec) -> dict[str, _Field]:
     return out
 
 
-def _from_text(view: TextView, sp: Spec) -> dict[str, _Field]:
+def _from_text(view: TextView, sp: PriceFields) -> dict[str, _Field]:
     """``售价：99`` / ``划线价：199`` lines: a listing pasted as text."""
     out: dict[str, _Field] = {}
     if sp.label_line is None:
@@ -121,7 +122,7 @@ def _from_text(view: TextView, sp: Spec) -> dict[str, _Field]:
     return out
 
 
-def _original_above_lowest(rule, sp: Spec, fields: dict[str, _Field]) -> list[Finding]:
+def _original_above_lowest(rule, sp: PriceFields, fields: dict[str, _Field]) -> list[Finding]:
     if "original_price" not in fields or "lowest_price_7d" not in fields:
         return []
     f = fields["original_price"]
@@ -136,7 +137,7 @@ def _original_above_lowest(rule, sp: Spec, fields: dict[str, _Field]) -> list[Fi
                     field_name=f.name)]
 
 
-def _below_cost(rule, sp: Spec, fields: dict[str, _Field]) -> list[Finding]:
+def _below_cost(rule, sp: PriceFields, fields: dict[str, _Field]) -> list[Finding]:
     if "price" not in fields or "cost" not in fields:
         return []
     f = fields["price"]
@@ -150,7 +151,7 @@ def _below_cost(rule, sp: Spec, fields: dict[str, _Field]) -> list[Finding]:
                     field_name=f.name)]
 
 
-def _text_price(rule, sp: Spec, fields: dict[str, _Field]) -> list[Finding]:
+def _text_price(rule, sp: PriceFields, fields: dict[str, _Field]) -> list[Finding]:
     price = fields["price"].price if "price" in fields else None
     if price is None or sp.mentions is None:
         return []
@@ -173,14 +174,14 @@ def _text_price(rule, sp: Spec, fields: dict[str, _Field]) -> list[Finding]:
     return out
 
 
-Logic = Callable[[object, Spec, Mapping[str, _Field]], list[Finding]]
+Logic = Callable[[object, PriceFields, Mapping[str, _Field]], list[Finding]]
 
 
 def _runners(logic: Logic):
-    def in_listing(fields: FieldViews, rule, sp: Spec) -> list[Finding]:
+    def in_listing(fields: FieldViews, rule, sp: PriceFields) -> list[Finding]:
         return logic(rule, sp, _from_listing(fields, sp))
 
-    def in_text(view: TextView, rule, sp: Spec) -> list[Finding]:
+    def in_text(view: TextView, rule, sp: PriceFields) -> list[Finding]:
         """The rule on a listing pasted as text (``售价：99`` lines); silent otherwise."""
         fields = _from_text(view, sp)
         if len(fields) < 2:
@@ -195,7 +196,7 @@ def _runners(logic: Logic):
 
 def _listing_check(name: str, options, logic: Logic, fills) -> Check:
     text, listing = _runners(logic)
-    return Check(name, options=options, prepare=Spec, text=text, listing=listing,
+    return Check(name, options=options, prepare=PriceFields, text=text, listing=listing,
                  gate=lazyre.compile(":"),  # 「售价：99」 lines
                  fills=fills)
 

@@ -5,8 +5,8 @@ Discounts and amounts are scanned backwards ((?r)): they end in a literal (折, 
 regex module then finds at string-search speed (25x faster on shop copy, the same matches)."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 import regex
 
@@ -54,13 +54,8 @@ class PriceMention:
     ranged: bool = False  # 低至三折 / 三折起 / 第二件五折: not the discount of this price
 
 
-def fold(word: str) -> str:
-    """An option word folded as the text is (its own, short string)."""
-    return fold_one_to_one(word)
-
-
 def alternation(words: Iterable[str]) -> str:
-    words = sorted({fold(w) for w in words if w}, key=len, reverse=True)
+    words = sorted({fold_one_to_one(w) for w in words if w}, key=len, reverse=True)
     return "|".join(regex.escape(w) for w in words)
 
 
@@ -105,7 +100,7 @@ def parse_price(value) -> float | None:
         return None
     if isinstance(value, (int, float)):
         return float(value)
-    return price_value(fold(str(value)))
+    return price_value(fold_one_to_one(str(value)))
 
 
 def inside(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:

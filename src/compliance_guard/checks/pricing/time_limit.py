@@ -4,6 +4,8 @@ Only a concrete offer counts (a price, 折 or 满减 figure near the words): the
 about 限时减价、折价, and 限时折扣 named as a tactic in an article is not an offer."""
 from __future__ import annotations
 
+import regex
+
 from compliance_guard.checks.base import Check, fill, finding
 from compliance_guard.checks.pricing import mentions
 from compliance_guard.checks.pricing.mentions import Mentions, alternation, find_prices, inside
@@ -11,8 +13,6 @@ from compliance_guard.load.schema import Option, boolean, regexes, strings, whol
 from compliance_guard.model.finding import Finding
 from compliance_guard.text import lazyre
 from compliance_guard.text.view import TextView
-
-import regex
 
 OPTIONS = {
     **mentions.OPTIONS,
@@ -25,7 +25,7 @@ OPTIONS = {
 }
 
 
-class Spec:
+class TimeLimit:
     def __init__(self, o: dict):
         self.mentions = Mentions(o)
         alt = alternation(o["words"])
@@ -37,7 +37,7 @@ class Spec:
         self.offer_window = o["offer_window"]
 
 
-def time_limit(view: TextView, rule, sp: Spec) -> list[Finding]:
+def time_limit(view: TextView, rule, sp: TimeLimit) -> list[Finding]:
     if sp.words is None:
         return []
     text, t = view.original, view.folded
@@ -60,5 +60,5 @@ def time_limit(view: TextView, rule, sp: Spec) -> list[Finding]:
     return out
 
 
-TIME_LIMIT = Check("time-limit", options=OPTIONS, prepare=Spec, text=time_limit,
+TIME_LIMIT = Check("time-limit", options=OPTIONS, prepare=TimeLimit, text=time_limit,
                    gate=lambda sp: sp.words)  # no 限时 word, no finding

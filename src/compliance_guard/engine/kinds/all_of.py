@@ -29,6 +29,10 @@ def parse(src: RuleSource, rule: Rule) -> None:
     rule.within = within
 
 
+def describe(rule: Rule) -> str:
+    return f"{sum(len(g) for g in rule.all_of)} terms in {len(rule.all_of)} groups"
+
+
 def keys(rule: Rule) -> list[tuple[int, list[str]]]:
     return list(enumerate(rule.all_of))
 

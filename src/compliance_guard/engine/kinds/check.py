@@ -38,6 +38,10 @@ def message_slots(rule: Rule):
     return CHECKS[rule.check].message_slots(rule.options)
 
 
+def describe(rule: Rule) -> str:
+    return f"check {rule.check}"
+
+
 def keys(rule: Rule) -> list[tuple[int, list[str]]]:
     return []
 

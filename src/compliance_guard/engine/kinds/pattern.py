@@ -6,7 +6,7 @@ document; a pattern whose match length has no bound runs over the whole text in 
 from __future__ import annotations
 
 import functools
-from typing import Iterable
+from collections.abc import Iterable
 
 import regex
 
@@ -27,6 +27,10 @@ def parse(src: RuleSource, rule: Rule) -> None:
     rule.triggers = [t for t in src.strings("triggers") if fold_term(t).strip()]
     if "triggers" in src.raw and not rule.triggers:
         raise src.error("triggers", "empty triggers")
+
+
+def describe(rule: Rule) -> str:
+    return "pattern"
 
 
 def keys(rule: Rule) -> list[tuple[int, list[str]]]:
@@ -121,7 +125,7 @@ def _scan(pattern, text: str, windows: list[tuple[int, int]], width: int):
 MAX_WIDTH = 1000  # a longer possible match is treated as unbounded
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def pattern_width(pattern: str, flags: int = 0) -> int | None:
     """The longest match of a regex, from the standard library's parser (``\\p{…}`` read as
     one character); None when it has no bound or uses syntax only the ``regex`` module knows."""

@@ -15,6 +15,11 @@ def parse(src: RuleSource, rule: Rule) -> None:
         raise src.error("terms", "empty terms")
 
 
+def describe(rule: Rule) -> str:
+    """What ``cguard rules list`` says of the rule."""
+    return f"{len(rule.terms)} terms"
+
+
 def keys(rule: Rule) -> list[tuple[int, list[str]]]:
     return [(TERMS, rule.terms)]
 
