@@ -3,7 +3,7 @@
 The catalogue (default 100,000 rows) is built by resampling real product titles and
 descriptions from ../shared/corpora (KOBE, ad_kobe_titles.txt + ad_kobe_desc.txt) with
 seeded random prices, categories and certificate numbers, written once to a temporary CSV.
-Each configuration scans the whole file through the library entry point ``batch.scan`` in a
+Each configuration scans the whole file through the library entry point ``scan.local.scan`` in a
 fresh child process (so peak memory is that run's alone) and reports rows/s, characters/s,
 the speed-up over -j 1, the peak RSS of the parent and of each worker, and the parent's
 CPU time per row (it reads, writes and adds up; it must not be what the workers wait for).

@@ -104,10 +104,3 @@ def finding(rule, text: str, start: int, end: int, message: str, severity: Sever
         message=message, text=text[start:end], start=start, end=end,
         suggestions=list(rule.suggest.get("*", [])), source=rule.source, field=field_name,
     )
-
-
-def field_findings(found: Iterable[Finding], field_name: str | None) -> list[Finding]:
-    found = list(found)
-    for f in found:
-        f.field = field_name
-    return found

@@ -10,20 +10,16 @@ lines and columns stay those of the file and no region bookkeeping is needed dow
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 from typing import BinaryIO
 
-from compliance_guard.model.document import Cue, Document
+from compliance_guard.load.srt import mask_srt
+from compliance_guard.model.document import Document
+from compliance_guard.text.lines import lf_text
 
 MAX_SIZE = 20 * 1024 * 1024  # bytes per document unless --max-size / max-size: says otherwise
 TEXT_SUFFIXES = (".txt", ".md", ".markdown", ".srt")
 DOCUMENT_SUFFIXES = TEXT_SUFFIXES + (".docx",)
-
-_SRT_TIME = re.compile(
-    r"^\s*(\d{1,2}):(\d{2}):(\d{2})[,.](\d{1,3})\s*-->\s*(\d{1,2}):(\d{2}):(\d{2})[,.](\d{1,3})"
-)
-
 
 class DocumentError(Exception):
     """A file that cannot be read as text; the message names the file."""
@@ -90,7 +86,7 @@ def read_path(path: str | os.PathLike, limit: int = MAX_SIZE) -> Document:
 
 
 def from_docx(path: str, data: bytes) -> Document:
-    """A Word document: line = paragraph number, column = character in it (docx_reader)."""
+    """A Word document: line = paragraph number, column = character in it (load.docx)."""
     from compliance_guard.load.docx import DocxError, docx_text
 
     try:
@@ -104,21 +100,12 @@ def from_text(path: str, text: str, kind: str | None = None) -> Document:
     kind = kind or _kind_of(path)
     doc = Document(path=path, text=text, kind=kind)
     if kind == "srt":
-        _mask_srt(doc)
+        mask_srt(doc)
     elif kind == "markdown":
         from compliance_guard.load.markdown import unchecked_spans
 
         doc.masked = unchecked_spans(lf_text(text))
     return doc
-
-
-def lf_text(text: str) -> str:
-    """``text`` with every line ending as ``\\n`` and the same length (``\\r\\n`` becomes a space
-    and ``\\n``), for the line scanners of Markdown and SRT: their spans and offsets are then
-    those of ``text``."""
-    if "\r" not in text:
-        return text
-    return text.replace("\r\n", " \n").replace("\r", "\n")
 
 
 def _kind_of(path: str) -> str:
@@ -128,47 +115,6 @@ def _kind_of(path: str) -> str:
     if suffix in (".md", ".markdown"):
         return "markdown"
     return "text"
-
-
-def _mask_srt(doc: Document) -> None:
-    """Only cue text is checked; indices and timing lines are masked."""
-    masked: list[tuple[int, int]] = []
-    pos = 0
-    lines = lf_text(doc.text).split("\n")
-    i = 0
-    starts = []
-    for line in lines:
-        starts.append(pos)
-        pos += len(line) + 1
-    while i < len(lines):
-        line = lines[i]
-        if not line.strip():
-            i += 1
-            continue
-        if line.strip().isdigit() and i + 1 < len(lines) and _SRT_TIME.match(lines[i + 1]):
-            masked.append((starts[i], starts[i] + len(line)))
-            i += 1
-            line = lines[i]
-        m = _SRT_TIME.match(line)
-        if m:
-            masked.append((starts[i], starts[i] + len(line)))
-            start_ms, end_ms = _ms(m.groups()[:4]), _ms(m.groups()[4:])
-            i += 1
-            first = i
-            while i < len(lines) and lines[i].strip():
-                i += 1
-            if i > first:
-                end = starts[i - 1] + len(lines[i - 1])
-                end -= doc.text[end - 1:end] == "\r"  # the CR of a CRLF is the line ending
-                doc.cues.append(Cue(start_ms, end_ms, starts[first], end))
-            continue
-        i += 1
-    doc.masked = masked
-
-
-def _ms(parts) -> int:
-    h, m, s, frac = parts
-    return ((int(h) * 60 + int(m)) * 60 + int(s)) * 1000 + int(frac.ljust(3, "0"))
 
 
 def iter_paths(paths, suffixes=DOCUMENT_SUFFIXES, want=None):

@@ -41,8 +41,8 @@ def check_document(engine: Engine, doc: Document, errors: list[str] | None = Non
     if suppressions.mentioned(doc.text):
         skip = []
         if doc.kind == "markdown":
-            from compliance_guard.load.documents import lf_text
             from compliance_guard.load.markdown import code_spans
+            from compliance_guard.text.lines import lf_text
 
             skip = code_spans(lf_text(doc.text))
         directives = suppressions.parse(doc.text, skip)

@@ -14,9 +14,9 @@ import math
 import re
 from dataclasses import dataclass, field
 
-from compliance_guard.load.documents import lf_text
 from compliance_guard.load.lexicons import Lexicon
 from compliance_guard.model.document import MASK, Document
+from compliance_guard.text.lines import lf_text
 
 _COUNTED = re.compile(r"[\w]", re.UNICODE)  # Han, letters, digits (each spoken as ~1 syllable)
 _SENTENCE_END = re.compile(r"[。！？!?；;…\n]+")

@@ -39,3 +39,12 @@ class LineIndex:
         finding.line, finding.column = self.position(finding.start)
         finding.end_line, finding.end_column = self.position(finding.end)
         return finding
+
+
+def lf_text(text: str) -> str:
+    """``text`` with every line ending as ``\\n`` and the same length (``\\r\\n`` becomes a space
+    and ``\\n``), for the line scanners of Markdown and SRT: their spans and offsets are then
+    those of ``text``."""
+    if "\r" not in text:
+        return text
+    return text.replace("\r\n", " \n").replace("\r", "\n")

@@ -6,8 +6,8 @@ lottery-style 拼团 are findings too. One check per CMP rule; its messages, sou
 suggestions are the rule's (rules/campaign.yaml)."""
 from __future__ import annotations
 
-from compliance_guard.checks.base import Check
-from compliance_guard.checks.campaign.review import CampaignReview, fill, name_of, yuan
+from compliance_guard.checks.base import Check, fill
+from compliance_guard.checks.campaign.review import CampaignReview, name_of, yuan
 from compliance_guard.load.campaigns import is_entry_condition
 from compliance_guard.load.schema import Option, string
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from compliance_guard.checks.base import fill
 from compliance_guard.model.campaign import Campaign, Entry, Value
 from compliance_guard.model.finding import Finding, Severity
 from compliance_guard.text.lines import LineIndex
@@ -78,12 +79,6 @@ class CampaignReview:
         advice = f"{where}: {fmt(value)} → {fix or 'bring it to ' + allowed}"
         self.judged.append(Judgement(group, label, credit, evidence, order, f, advice))
         return [f]
-
-
-def fill(template: str, **values: str) -> str:
-    for key, value in values.items():
-        template = template.replace("{" + key + "}", str(value))
-    return template
 
 
 def range_text(lo, hi, fmt) -> str:

@@ -11,13 +11,7 @@ import regex
 
 from compliance_guard.checks.base import EMPHASIS, Check, amount, fill, finding
 from compliance_guard.checks.pricing import mentions
-from compliance_guard.checks.pricing.mentions import (
-    MENTION_KINDS,
-    Mentions,
-    alternation,
-    find_prices,
-    price_value,
-)
+from compliance_guard.checks.pricing.mentions import MENTION_KINDS, Mentions, alternation, find_prices, price_value
 from compliance_guard.load.schema import Option, choices, mapping, number, severity_or_off, string, strings
 from compliance_guard.model.finding import Finding, Severity
 from compliance_guard.text import lazyre
