@@ -25,7 +25,7 @@ from .lazyre import LazyPattern
 from .normalize import fold_char_string
 
 PACK_KEYS = {"pack", "title", "category", "source", "description", "variants", "repeatable", "rules"}
-RULE_KEYS = {
+RULE_KEYS = {"slots", 
     "id", "title", "severity", "message", "source", "terms", "pattern", "triggers", "all_of", "within",
     "check", "options", "boundary", "allow", "needs_evidence", "suggest", "fix", "examples",
 }
@@ -118,11 +118,14 @@ class Rule:
     fix: dict[str, str] = field(default_factory=dict)  # term -> the suggestion ``cguard fix`` applies
     examples: dict[str, list[str]] = field(default_factory=dict)
     variants: dict[str, list[str]] = field(default_factory=dict)
+    width: int = 0  # the longest match of a slots rule (known from its template)
     file: str = ""
     line: int = 0
 
     @functools.cached_property
     def max_width(self) -> int | None:
+        if self.width:
+            return self.width
         """The most characters a match of ``pattern`` can span (None: no bound, or a pattern
         the analysis cannot read): the engine runs the regex on windows this much wider than
         the triggers it occurs around."""
@@ -249,7 +252,7 @@ def _check_keys(d: _LineDict, allowed: set[str], file: str, where: str) -> None:
             raise _err(file, line, f"unknown key {key!r} in {where} (allowed: {', '.join(sorted(allowed))})")
 
 
-def _parse_rule(raw: Any, pack: dict, file: str, variants: dict, lazy: bool) -> Rule:
+def _parse_rule(raw: Any, pack: dict, file: str, variants: dict, lazy: bool, lexicons: dict) -> Rule:
     if not isinstance(raw, _LineDict):
         raise _err(file, getattr(raw, "line", 0) or pack.line, "each rule must be a mapping")
     line = raw.line
@@ -261,9 +264,9 @@ def _parse_rule(raw: Any, pack: dict, file: str, variants: dict, lazy: bool) -> 
     def kline(key: str) -> int:
         return raw.key_lines.get(key, line)
 
-    kinds = [k for k in ("terms", "pattern", "all_of", "check") if k in raw]
+    kinds = [k for k in ("terms", "pattern", "slots", "all_of", "check") if k in raw]
     if len(kinds) != 1:
-        raise _err(file, line, f"rule {rid}: needs exactly one of terms, pattern, all_of, check (has {kinds or 'none'})")
+        raise _err(file, line, f"rule {rid}: needs exactly one of terms, pattern, slots, all_of, check (has {kinds or 'none'})")
     try:
         severity = Severity.parse(raw.get("severity", "error"))
     except ValueError as exc:
@@ -287,6 +290,20 @@ def _parse_rule(raw: Any, pack: dict, file: str, variants: dict, lazy: bool) -> 
                          if fold_char_string(t).strip()]
         if "triggers" in raw and not rule.triggers:
             raise _err(file, kline("triggers"), f"rule {rid}: empty triggers")
+    elif "slots" in raw:
+        from .normalize import normalized_text
+        from .slots import TemplateError, compile_template
+
+        template = raw["slots"]
+        if not isinstance(template, str) or not template.strip():
+            raise _err(file, kline("slots"), f"rule {rid}: slots must be a template string")
+        try:
+            compiled = compile_template(template, lexicons, fold=normalized_text)
+        except TemplateError as exc:
+            raise _err(file, kline("slots"), f"rule {rid}: slots: {exc}") from None
+        rule.pattern = LazyPattern(compiled.pattern, REGEX_FLAGS, compiled.lists)
+        rule.triggers = list(compiled.triggers)
+        rule.width = compiled.max_len
     elif "all_of" in raw:
         groups = raw["all_of"]
         if not isinstance(groups, list) or len(groups) < 2:
@@ -421,7 +438,7 @@ def _parse_fix(fixes: Any, rule: Rule, file: str, line: int) -> dict[str, str]:
     return out
 
 
-def load_pack(path: Path, lazy: bool = False) -> Pack:
+def load_pack(path: Path, lazy: bool = False, lexicons: dict | None = None) -> Pack:
     """One pack; ``lazy`` defers regex compilation (for the tested built-in packs)."""
     file = str(path)
     try:
@@ -455,10 +472,25 @@ def load_pack(path: Path, lazy: bool = False) -> Pack:
             raise _err(file, variants_raw.key_lines.get(k, data.line), f"variants key {k!r} must be one character")
         variants[key] = _str_list(v, file, variants_raw.key_lines.get(k, data.line), f"variants[{k}]")
     repeatable = data.get("repeatable", "")
-    rules = [_parse_rule(r, data, file, variants, lazy) for r in data["rules"]]
+    rules = [_parse_rule(r, data, file, variants, lazy, lexicons or {}) for r in data["rules"]]
     return Pack(name=str(data["pack"]), title=str(data.get("title", "")), category=str(data["category"]),
                 source=str(data.get("source", "")), file=file, rules=rules,
                 repeatable=fold_char_string("".join(_str_list(repeatable, file, data.line, "repeatable"))))
+
+
+def load_lexicons(extra_paths=(), builtin: bool = True) -> dict[str, list[str]]:
+    """Word classes for slots rules: ``lexicons/*.yaml`` beside the built-in packs and in each
+    pack directory given."""
+    dirs = ([builtin_rules_dir() / "lexicons"] if builtin else []) + [Path(p) / "lexicons" for p in extra_paths if Path(p).is_dir()]
+    out: dict[str, list[str]] = {}
+    for d in dirs:
+        for path in sorted(d.glob("*.yaml")):
+            data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506
+            name = str(data["lexicon"])
+            if name in out:
+                raise _err(str(path), data.line, f"duplicate lexicon {name!r}")
+            out[name] = _str_list(data["entries"], str(path), data.key_lines.get("entries", data.line), "entries")
+    return out
 
 
 def pack_files(extra_paths: Iterable[str | Path] = (), builtin: bool = True) -> list[Path]:
@@ -484,8 +516,9 @@ def load_packs(extra_paths: Iterable[str | Path] = (), verify: bool = False, bui
     seen_ids: dict[str, str] = {}
     seen_packs: dict[str, str] = {}
     shipped = builtin_rules_dir()
+    lexicons = load_lexicons(extra, builtin)
     for path in pack_files(extra, builtin):
-        pack = load_pack(path, lazy=path.parent == shipped)
+        pack = load_pack(path, lazy=path.parent == shipped, lexicons=lexicons)
         # ids and names are case-insensitive (--select abs001), so ABS001 and abs001 clash
         if pack.name.casefold() in seen_packs:
             raise _err(pack.file, 1, f"duplicate pack name {pack.name!r} (also in {seen_packs[pack.name.casefold()]})")

@@ -1,0 +1,243 @@
+"""Disguised spellings of known terms: pinyin for some characters, or a homophone.
+
+Sellers write 降xue压, zui好, 加wei信 or a whole word in pinyin (zuihao), or swap a character
+for one that sounds the same (收款马, 薇信, 蕞佳). Each term gets a phonetic key (its toneless
+syllables, one code per syllable) and the text the same transform: a Han character becomes its
+syllable, a Latin run that spells whole syllables becomes those syllables. One automaton over the
+keys finds the spans that SOUND like a term. Such a span is taken for a disguise only when
+
+- it is not the term itself (plain matching finds that);
+- every Latin run it touches lies wholly inside it, and no run sits in a URL, address or code;
+- a swapped character (a homophone) leaves at least one of the term's own characters in place,
+  the span is not an ordinary word of jieba's dictionary (机制 is not a disguised 极致), and it
+  starts and ends on jieba token edges (积极治理 holds 极治 across two words).
+
+The syllable table is derived from pypinyin's character readings and shipped with the package
+(``pinyin.tsv``), so that checking never imports pypinyin; tests hold it to pypinyin's data.
+"""
+from __future__ import annotations
+
+import bisect
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+import ahocorasick_rs
+import regex
+
+TABLE = Path(__file__).with_name("pinyin.tsv")
+CODE_BASE = 0xE100  # private use, after the document mask (U+E000)
+MAX_SYLLABLE = 6  # chuang, shuang, zhuang
+RARE_SWAP = 2000  # a two-character term's swapped character must be this rare as a word (蕞 25, 薇 894)
+COMMON_SWAP = 30000  # longer terms: not a function character (是 796991, 去 123402; 马 19918 passes)
+MIN_HAN = 2  # terms of one character have too many homophones to tell a disguise
+_HAN = regex.compile(r"\p{Han}")
+_LATIN = regex.compile(r"[a-zü]+")
+_NOT_BESIDE_PINYIN = frozenset("abcdefghijklmnopqrstuvwxyzü0123456789./@:_-#?=&%+~\\")
+
+
+@dataclass(frozen=True)
+class _Syllables:
+    codes: dict[str, str]  # syllable -> its one-character code
+    first: dict[int, str]  # code point -> the code of its first reading (a str.translate table)
+    readings: dict[str, tuple[str, ...]]  # character -> codes of all its readings, first one first
+
+
+@functools.lru_cache(maxsize=1)
+def syllables() -> _Syllables:
+    codes: dict[str, str] = {}
+    first: dict[int, str] = {}
+    readings: dict[str, list[str]] = {}
+    with open(TABLE, encoding="utf-8") as fh:
+        rows = [line.rstrip("\n").split("\t") for line in fh if not line.startswith("#")]
+    for i, (syllable, _, _) in enumerate(rows):
+        codes[syllable] = chr(CODE_BASE + i)
+    for syllable, primary, _ in rows:
+        code = codes[syllable]
+        for ch in primary:
+            first[ord(ch)] = code
+            readings[ch] = [code]
+    for syllable, _, other in rows:
+        for ch in other:
+            readings.setdefault(ch, []).append(codes[syllable])
+    return _Syllables(codes, first, {ch: tuple(c) for ch, c in readings.items()})
+
+
+def split_pinyin(run: str) -> list[str] | None:
+    """``run`` as whole syllables, longest first (xian, not xi an), or None."""
+    known = syllables().codes
+
+    @functools.lru_cache(maxsize=None)
+    def rest(i: int) -> tuple[str, ...] | None:
+        if i == len(run):
+            return ()
+        for size in range(min(MAX_SYLLABLE, len(run) - i), 0, -1):
+            head = run[i:i + size].replace("ü", "v")
+            if head in known:
+                tail = rest(i + size)
+                if tail is not None:
+                    return (run[i:i + size],) + tail
+        return None
+
+    found = rest(0)
+    return list(found) if found is not None else None
+
+
+@dataclass(frozen=True)
+class Disguise:
+    """A span of the searched text that spells ``term`` in disguise."""
+
+    start: int
+    end: int
+    term: str
+
+
+class _Transformed:
+    """A text with Han characters and pinyin runs as syllable codes, and the way back."""
+
+    def __init__(self, text: str):
+        s = syllables()
+        self.runs: list[tuple[int, int, list[tuple[int, int]]]] = []  # code start, code end, syllable spans
+        self._shift: list[int] = []  # text offset minus code offset after each run
+        pieces, last, shift = [], 0, 0
+        translated = text.translate(s.first)
+        for m in _LATIN.finditer(text):
+            a, b = m.span()
+            if (a and text[a - 1] in _NOT_BESIDE_PINYIN) or (b < len(text) and text[b] in _NOT_BESIDE_PINYIN):
+                continue
+            parts = split_pinyin(m.group())
+            if not parts:
+                continue
+            pieces.append(translated[last:a])
+            spans, pos = [], a
+            for part in parts:
+                pieces.append(s.codes[part.replace("ü", "v")])
+                spans.append((pos, pos + len(part)))
+                pos += len(part)
+            self.runs.append((a - shift, a - shift + len(parts), spans))
+            shift += (b - a) - len(parts)
+            self._shift.append(shift)
+            last = b
+        pieces.append(translated[last:])
+        self.codes = "".join(pieces)
+        self._starts = [r[0] for r in self.runs]
+
+    def locate(self, i: int) -> tuple[int, int, bool]:
+        """Text span of the character or pinyin syllable at code position ``i``, and whether it
+        is pinyin."""
+        k = bisect.bisect_right(self._starts, i) - 1
+        if k < 0:
+            return i, i + 1, False
+        cs, ce, spans = self.runs[k]
+        if i < ce:
+            s, e = spans[i - cs]
+            return s, e, True
+        return i + self._shift[k], i + self._shift[k] + 1, False
+
+    def cuts_run(self, ps: int, pe: int) -> bool:
+        """Whether [ps, pe) takes part of a Latin run but not all of it."""
+        k = bisect.bisect_right(self._starts, pe - 1) - 1
+        while k >= 0 and self.runs[k][1] > ps:
+            cs, ce, _ = self.runs[k]
+            if cs < ps or ce > pe:
+                return True
+            k -= 1
+        return False
+
+
+class PhoneticIndex:
+    """Phonetic keys of a set of terms, searched in one pass; ``find`` applies the guards.
+
+    ``is_word(s)`` and ``token_edges(text, spans)`` (jieba's) judge homophone candidates; they
+    are called only when one turns up, so most texts never load the dictionary.
+    """
+
+    def __init__(self, terms: Iterable[str], is_word, token_edges, frequency):
+        s = syllables()
+        table: dict[str, list[str]] = {}
+        for term in dict.fromkeys(terms):
+            if len(_HAN.findall(term)) < MIN_HAN or _LATIN.search(term):
+                continue
+            for key in _keys(term, s.readings):
+                table.setdefault(key, []).append(term)
+        self._keys = list(table)
+        self._terms = [tuple(dict.fromkeys(table[k])) for k in self._keys]
+        self._automaton = ahocorasick_rs.AhoCorasick(self._keys) if self._keys else None
+        self._is_word = is_word
+        self._token_edges = token_edges
+        self._frequency = frequency
+
+    def find(self, text: str) -> list[Disguise]:
+        """Disguises in ``text`` (non-overlapping, longest first)."""
+        if self._automaton is None:
+            return []
+        t = _Transformed(text)
+        found: dict[tuple[int, int], str] = {}
+        homophones: list[tuple[int, int, str]] = []
+        for key, ps, pe in self._automaton.find_matches_as_indexes(t.codes, overlapping=True):
+            if t.cuts_run(ps, pe):
+                continue  # a Latin run cut in two is a word, not pinyin
+            for term in self._terms[key]:
+                verdict = _judge(text, t, ps, term)
+                if verdict is None:
+                    continue
+                start, end = t.locate(ps)[0], t.locate(pe - 1)[1]
+                if verdict == "pinyin":
+                    found.setdefault((start, end), term)
+                else:
+                    homophones.append((start, end, term))
+                break
+        if homophones:
+            edges = self._token_edges(text, [(s, e) for s, e, _ in homophones])
+            for s, e, term in homophones:
+                if self._plausible(text, s, e, term, edges):
+                    found.setdefault((s, e), term)
+        chosen: list[Disguise] = []
+        for (s, e), term in sorted(found.items(), key=lambda kv: (kv[0][0] - kv[0][1], kv[0][0])):
+            if all(e <= d.start or s >= d.end for d in chosen):
+                chosen.append(Disguise(s, e, term))
+        return sorted(chosen, key=lambda d: d.start)
+
+    def _plausible(self, text: str, s: int, e: int, term: str, edges: set[int]) -> bool:
+        """A homophone swap that reads as a disguise, not as ordinary words or a typo: the span
+        is not a word itself, starts and ends on token edges, and each swapped character stands
+        alone as a token and is not a common word on its own (是, 在, 去 are typos' stuff)."""
+        if s not in edges or e not in edges or self._is_word(text[s:e]):
+            return False
+        limit = RARE_SWAP if len(term) == 2 else COMMON_SWAP
+        for i, ch in enumerate(text[s:e]):
+            if ch == term[i]:
+                continue
+            if s + i not in edges or s + i + 1 not in edges or self._frequency(ch) >= limit:
+                return False
+        return True
+
+
+def _judge(text: str, t: _Transformed, ps: int, term: str) -> str | None:
+    """``pinyin`` when some of the term's characters are written in pinyin, ``homophone`` when
+    a character is swapped for another that sounds the same and one of the term's own is kept,
+    None for the term itself and for anything looser."""
+    pinyin = same = swapped = 0
+    for j, ch in enumerate(term):
+        s, e, is_pinyin = t.locate(ps + j)
+        if is_pinyin:
+            pinyin += 1
+        elif text[s] == ch:
+            same += 1
+        else:
+            swapped += 1
+    if swapped:
+        return "homophone" if same and not pinyin else None
+    return "pinyin" if pinyin else None
+
+
+def _keys(term: str, readings: dict[str, tuple[str, ...]]) -> list[str]:
+    """The term's syllable keys: every character read as first read, then each character with
+    one of its other readings (降 in 降血压 is jiang, in 投降 xiang)."""
+    base = [readings.get(c, (c,))[0] for c in term]
+    keys = ["".join(base)]
+    for i, c in enumerate(term):
+        for alt in readings.get(c, ())[1:]:
+            keys.append("".join(base[:i] + [alt] + base[i + 1:]))
+    return keys
