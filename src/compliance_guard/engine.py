@@ -23,6 +23,7 @@ from .checks import REGISTRY, gate_for, load_all
 from .documents import MASK
 from .findings import Finding, LineIndex, Severity, sort_key
 from .normalize import Normalized, normalize, normalized_text
+from .phonetic import PhoneticIndex, Repaired
 from .packs import PackSet, Rule, load_packs
 
 REGEX_TIMEOUT = 1.0  # seconds per regex call
@@ -97,6 +98,7 @@ class Engine:
         for r in check_rules:
             self._checks.setdefault(gate_for(r), []).append((r, REGISTRY[r.check]))
         self._automaton, self._entries = self._build_automaton()
+        self._phonetic = self._build_phonetic()
 
     def _build_automaton(self):
         """One automaton over every term form; ``entries[i]`` says whose term key ``i`` is.
@@ -128,6 +130,23 @@ class Engine:
         keys = list(table)
         return ahocorasick_rs.AhoCorasick(keys), [tuple(dict.fromkeys(table[k])) for k in keys]
 
+    def _build_phonetic(self):
+        """Phonetic keys of every word the rules match, for disguised spellings (降xue压)."""
+        words = []
+        for rule in self.rules:
+            if rule.kind == "terms":
+                words += rule.terms
+            elif rule.kind == "all_of":
+                words += [t for g in rule.all_of for t in g]
+            elif rule.kind == "pattern":
+                words += rule.triggers
+                for entries in getattr(rule.pattern, "lists", {}).values():
+                    words += entries
+        words = [normalized_text(w) for w in words]
+        if not words:
+            return None
+        return PhoneticIndex(words, segment.is_word, segment.token_edges, segment.frequency)
+
     # -- public -------------------------------------------------------------------------
 
     def check(self, text: str, errors: list[str] | None = None) -> list[Finding]:
@@ -142,6 +161,9 @@ class Engine:
         if not text:
             return []
         norm = normalize(text, self.collapse)
+        disguises = self._phonetic.find(norm.text) if self._phonetic is not None else []
+        if disguises:
+            norm = Repaired(norm, disguises)
         hits = self._candidates(norm)
         findings = self._verify(norm, hits, errors)
         for gate, checks in self._checks.items():
@@ -153,6 +175,11 @@ class Engine:
         if self.allow_terms:
             covered = _AllowListed(norm, self.allow_terms)
             findings = [f for f in findings if not covered(f)]
+        if disguises:
+            for f in findings:
+                over = norm.disguise_over(f.start, f.end)
+                if over is not None:
+                    f.message = f"「{over[1]}」疑似「{over[0].term}」的变体写法；{f.message}"
         return sorted(_resolve_overlaps(findings), key=sort_key)
 
     # -- candidates ------------------------------------------------------------------------

@@ -241,3 +241,59 @@ def _keys(term: str, readings: dict[str, tuple[str, ...]]) -> list[str]:
         for alt in readings.get(c, ())[1:]:
             keys.append("".join(base[:i] + [alt] + base[i + 1:]))
     return keys
+
+
+class Repaired:
+    """A normalised text with its disguises replaced by the terms they stand for, mapped back
+    to the original: the rest of the pipeline reads it as it reads any normalised text, and a
+    finding over a replaced span points at the disguised characters as written."""
+
+    def __init__(self, norm, disguises: list[Disguise]):
+        self.norm = norm
+        self.original = norm.original
+        self.disguises = disguises
+        pieces, last, delta = [], 0, 0
+        self._starts: list[int] = []  # repaired start of each replacement
+        self._ends: list[int] = []
+        self._deltas: list[int] = []  # repaired minus normalised offset after each replacement
+        for d in disguises:
+            pieces.append(norm.text[last:d.start])
+            start = d.start + delta
+            pieces.append(d.term)
+            delta += len(d.term) - (d.end - d.start)
+            self._starts.append(start)
+            self._ends.append(start + len(d.term))
+            self._deltas.append(delta)
+            last = d.end
+        pieces.append(norm.text[last:])
+        self.text = "".join(pieces)
+
+    def _to_norm(self, i: int, end: bool = False) -> int:
+        k = bisect.bisect_right(self._starts, i) - 1
+        if k < 0:
+            return i
+        if i < self._ends[k] or (end and i == self._ends[k]):
+            d = self.disguises[k]
+            return d.end if end else d.start
+        return i - self._deltas[k]
+
+    def to_original(self, i: int) -> int:
+        return self.norm.to_original(self._to_norm(i))
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        if end <= start:
+            return self.norm.span(self._to_norm(start), self._to_norm(start))
+        return self.norm.span(self._to_norm(start), self._to_norm(end - 1, end=False) + 1
+                              if not self._inside(end - 1) else self._to_norm(end, end=True))
+
+    def _inside(self, i: int) -> bool:
+        k = bisect.bisect_right(self._starts, i) - 1
+        return k >= 0 and i < self._ends[k]
+
+    def disguise_over(self, ostart: int, oend: int):
+        """The disguise a finding at original [ostart, oend) covers, if any."""
+        for d in self.disguises:
+            s, e = self.norm.span(d.start, d.end)
+            if s < oend and ostart < e:
+                return d, self.original[s:e]
+        return None
