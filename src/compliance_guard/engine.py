@@ -40,6 +40,8 @@ _SOFT = r"(?:[^\S\n]|[*_]|~~|\p{So}|\p{Sk}|\p{Me}|\p{Extended_Pictographic})++"
 _BOUNDARY = r"[\p{P}\p{Sm}--[*_]]"
 _SOFT_AT_EDGE = regex.compile(rf"^{_SOFT}|{_SOFT}$|(?<={_BOUNDARY}){_SOFT}|{_SOFT}(?={_BOUNDARY})", regex.V1)
 TRIGGER = -2
+_CHAR_CLASS = regex.compile(r"\[(?:\\.|[^\]\\])*\]")
+_HAN_RUN = regex.compile(r"\p{Han}{2,}")
 
 
 class RegexTimeout(Exception):
@@ -142,6 +144,8 @@ class Engine:
                 words += rule.triggers
                 for entries in getattr(rule.pattern, "lists", {}).values():
                     words += entries
+                # the literal words of a hand-written regex: Han runs outside character classes
+                words += _HAN_RUN.findall(_CHAR_CLASS.sub(" ", rule.pattern.pattern))
         words = [normalized_text(w) for w in words]
         if not words:
             return None

@@ -31,37 +31,42 @@ CODE_BASE = 0xE100  # private use, after the document mask (U+E000)
 MAX_SYLLABLE = 6  # chuang, shuang, zhuang
 RARE_SWAP = 2000  # a two-character term's swapped character must be this rare as a word (蕞 25, 薇 894)
 COMMON_SWAP = 30000  # longer terms: not a function character (是 796991, 去 123402; 马 19918 passes)
+_NONE: frozenset = frozenset()
 MIN_HAN = 2  # terms of one character have too many homophones to tell a disguise
 _HAN = regex.compile(r"\p{Han}")
 _LATIN = regex.compile(r"[a-zü]+")
-_NOT_BESIDE_PINYIN = frozenset("abcdefghijklmnopqrstuvwxyzü0123456789./@:_-#?=&%+~\\")
+_NOT_BESIDE_PINYIN = frozenset("abcdefghijklmnopqrstuvwxyzü./@:_-#?=&%~\\")  # URLs, addresses, code
 
 
 @dataclass(frozen=True)
 class _Syllables:
-    codes: dict[str, str]  # syllable -> its one-character code
+    codes: dict[str, str]  # toneless syllable -> its one-character code
     first: dict[int, str]  # code point -> the code of its first reading (a str.translate table)
-    readings: dict[str, tuple[str, ...]]  # character -> codes of all its readings, first one first
+    readings: dict[str, tuple[str, ...]]  # character -> codes of its readings, first one first
+    tones: dict[str, frozenset[str]]  # character -> its readings with tones (zui4)
 
 
 @functools.lru_cache(maxsize=1)
 def syllables() -> _Syllables:
-    codes: dict[str, str] = {}
-    first: dict[int, str] = {}
-    readings: dict[str, list[str]] = {}
     with open(TABLE, encoding="utf-8") as fh:
         rows = [line.rstrip("\n").split("\t") for line in fh if not line.startswith("#")]
-    for i, (syllable, _, _) in enumerate(rows):
-        codes[syllable] = chr(CODE_BASE + i)
-    for syllable, primary, _ in rows:
-        code = codes[syllable]
-        for ch in primary:
-            first[ord(ch)] = code
-            readings[ch] = [code]
-    for syllable, _, other in rows:
-        for ch in other:
-            readings.setdefault(ch, []).append(codes[syllable])
-    return _Syllables(codes, first, {ch: tuple(c) for ch, c in readings.items()})
+    codes: dict[str, str] = {}
+    for toned, _, _ in rows:
+        codes.setdefault(toned[:-1], chr(CODE_BASE + len(codes)))
+    first: dict[int, str] = {}
+    readings: dict[str, list[str]] = {}
+    tones: dict[str, set[str]] = {}
+    for column in (1, 2):  # first readings before the others
+        for row in rows:
+            code = codes[row[0][:-1]]
+            for ch in row[column]:
+                if column == 1:
+                    first[ord(ch)] = code
+                if code not in readings.setdefault(ch, []):
+                    readings[ch].append(code)
+                tones.setdefault(ch, set()).add(row[0])
+    return _Syllables(codes, first, {ch: tuple(c) for ch, c in readings.items()},
+                      {ch: frozenset(t) for ch, t in tones.items()})
 
 
 def split_pinyin(run: str) -> list[str] | None:
@@ -178,16 +183,15 @@ class PhoneticIndex:
         for key, ps, pe in self._automaton.find_matches_as_indexes(t.codes, overlapping=True):
             if t.cuts_run(ps, pe):
                 continue  # a Latin run cut in two is a word, not pinyin
-            for term in self._terms[key]:
-                verdict = _judge(text, t, ps, term)
-                if verdict is None:
-                    continue
-                start, end = t.locate(ps)[0], t.locate(pe - 1)[1]
-                if verdict == "pinyin":
-                    found.setdefault((start, end), term)
-                else:
-                    homophones.append((start, end, term))
-                break
+            judged = [(v, term) for term in self._terms[key] if (v := _judge(text, t, ps, term)) is not None]
+            if not judged:
+                continue
+            (verdict, _), term = max(judged, key=lambda vt: vt[0][1])  # the term it keeps most of
+            start, end = t.locate(ps)[0], t.locate(pe - 1)[1]
+            if verdict == "pinyin":
+                found.setdefault((start, end), term)
+            else:
+                homophones.append((start, end, term))
         if homophones:
             edges = self._token_edges(text, [(s, e) for s, e, _ in homophones])
             for s, e, term in homophones:
@@ -214,22 +218,26 @@ class PhoneticIndex:
         return True
 
 
-def _judge(text: str, t: _Transformed, ps: int, term: str) -> str | None:
-    """``pinyin`` when some of the term's characters are written in pinyin, ``homophone`` when
-    a character is swapped for another that sounds the same and one of the term's own is kept,
-    None for the term itself and for anything looser."""
+def _judge(text: str, t: _Transformed, ps: int, term: str) -> tuple[str, int] | None:
+    """``(pinyin, kept)`` when some of the term's characters are written in pinyin,
+    ``(homophone, kept)`` when a character is swapped for another that sounds the same and
+    ``kept`` of the term's own remain (at least one); None for the term itself and anything
+    looser."""
     pinyin = same = swapped = 0
+    tones = syllables().tones
     for j, ch in enumerate(term):
         s, e, is_pinyin = t.locate(ps + j)
         if is_pinyin:
             pinyin += 1
         elif text[s] == ch:
             same += 1
+        elif tones.get(text[s], _NONE) & tones.get(ch, _NONE):
+            swapped += 1  # same syllable and tone: 薇 for 微, not 买 for 卖
         else:
-            swapped += 1
+            return None
     if swapped:
-        return "homophone" if same and not pinyin else None
-    return "pinyin" if pinyin else None
+        return ("homophone", same) if same and not pinyin else None
+    return ("pinyin", same) if pinyin else None
 
 
 def _keys(term: str, readings: dict[str, tuple[str, ...]]) -> list[str]:
