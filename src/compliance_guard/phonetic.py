@@ -180,14 +180,21 @@ class PhoneticIndex:
         t = _Transformed(text)
         found: dict[tuple[int, int], str] = {}
         homophones: list[tuple[int, int, str]] = []
+        runs = bool(t.runs)
         for key, ps, pe in self._automaton.find_matches_as_indexes(t.codes, overlapping=True):
-            if t.cuts_run(ps, pe):
-                continue  # a Latin run cut in two is a word, not pinyin
-            judged = [(v, term) for term in self._terms[key] if (v := _judge(text, t, ps, term)) is not None]
+            if runs:
+                if t.cuts_run(ps, pe):
+                    continue  # a Latin run cut in two is a word, not pinyin
+                start, end = t.locate(ps)[0], t.locate(pe - 1)[1]
+            else:
+                start, end = ps, pe
+            terms = self._terms[key]
+            if text[start:end] in terms:
+                continue  # the term itself, as most matches are: plain matching has it
+            judged = [(v, term) for term in terms if (v := _judge(text, t, ps, term)) is not None]
             if not judged:
                 continue
             (verdict, _), term = max(judged, key=lambda vt: vt[0][1])  # the term it keeps most of
-            start, end = t.locate(ps)[0], t.locate(pe - 1)[1]
             if verdict == "pinyin":
                 found.setdefault((start, end), term)
             else:
