@@ -91,7 +91,7 @@ def test_yaml_is_loaded_safely(tmp_path):
 
 def test_two_rule_kinds_rejected(tmp_path):
     msg = load_error(tmp_path, one_rule("terms: [a]", "pattern: a"))
-    assert "exactly one of terms, pattern, all_of, check" in msg
+    assert "exactly one of terms, pattern, slots, all_of, check" in msg
 
 
 def test_unknown_severity(tmp_path):

@@ -54,6 +54,8 @@ def test_offset_map_points_at_the_source_character(parts):
 
 # -- bad examples stay flagged in any wrapping ------------------------------------------------------
 
+from compliance_guard.load.markdown import _URL  # noqa: E402  (what Markdown leaves unchecked)
+
 WRAPPERS = {
     "trailing space": ("a.txt", "{} "),
     "trailing whitespace lines": ("a.txt", "{} \t\u3000\n\n"),
@@ -98,18 +100,24 @@ def _wrapped_findings(engines, pack, example, wrapper):
     return findings
 
 
+def _checked_in(wrapper: str, example: str) -> bool:
+    """Markdown does not check URLs (link targets hold anything): a URL example is not a claim
+    there, by design."""
+    return not (WRAPPERS[wrapper][0] == "a.md" and _URL.search(example))
+
+
 def test_every_bad_example_is_flagged_in_every_wrapping():
     """Whitespace, Markdown emphasis, masked regions and SRT cue ends are not the next word
     that an exemption (最好 + verb) looks at: 效果最好␠ and **最好** are claims."""
     engines = _pack_engines()
     missed = [f"{rule} {wrapper}: {example!r}"
-              for rule, pack, example in BAD_EXAMPLES for wrapper in WRAPPERS
+              for rule, pack, example in BAD_EXAMPLES for wrapper in WRAPPERS if _checked_in(wrapper, example)
               if not any(f.rule == rule for f in _wrapped_findings(engines, pack, example, wrapper))]
     assert not missed, "\n".join(missed)
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.sampled_from([b for b in BAD_EXAMPLES if "\n" not in b[2]]),
+@given(st.sampled_from([b for b in BAD_EXAMPLES if "\n" not in b[2] and _checked_in("bold", b[2])]),
        st.sampled_from(["", "*", "_", "**", "__", "~~", "***", "**_", "~~**"]),
        st.text(alphabet=" \t\u3000\u00a0", max_size=3), st.sampled_from(["", "\n", "\r\n", "\r", "。", "！", "😀"]))
 def test_bad_examples_in_markdown_emphasis_and_whitespace(example, opening, spaces, end):

@@ -21,6 +21,7 @@ from compliance_guard.model.finding import Finding, Severity, sort_key
 from compliance_guard.model.rule import PackSet, Rule
 from compliance_guard.text.lines import LineIndex
 from compliance_guard.text.normalize import normalize_term
+from compliance_guard.text.phonetic import PhoneticIndex, Repaired
 from compliance_guard.text.view import FieldViews, TextView
 
 
@@ -55,6 +56,8 @@ class Engine:
         self._automaton = Automaton(((rule, group, terms) for rule in self.rules
                                      for group, terms in KINDS[rule.kind].keys(rule)), self.collapse)
         self._kinds = {name: kind.build([r for r in self.rules if r.kind == name]) for name, kind in KINDS.items()}
+        words = [normalize_term(w) for rule in self.rules for w in KINDS[rule.kind].words(rule)]
+        self._phonetic = PhoneticIndex(words, self._automaton.forms, {w for w in words if len(w) == 1})
 
     @property
     def listing_checks(self) -> list[tuple[Rule, object, object]]:
@@ -79,7 +82,22 @@ class Engine:
     def check_unlocated(self, text: str, errors: list[str] | None = None) -> list[Finding]:
         if not text:
             return []
-        view = TextView(text, self.collapse)
+        view = TextView(text, self.collapse, self._phonetic.repair)
+        findings = self._findings(view, errors)
+        if isinstance(view.norm, Repaired):
+            view.norm.annotate(findings)
+            # a spelling that reads as several terms (yangwei): where the first found nothing, the next
+            unfound = [d for d in view.norm.disguises if d.others and not any(
+                s < f.end and f.start < e for f in findings for s, e in [view.norm.norm.span(d.start, d.end)])]
+            if unfound:
+                other = view.norm.alternative(unfound)
+                more = self._findings(TextView(text, self.collapse, lambda _norm: other), errors)
+                other.annotate(more)
+                spans = [other.norm.span(d.start, d.end) for d in unfound]
+                findings += [f for f in more if any(s < f.end and f.start < e for s, e in spans)]
+        return sorted(resolve_overlaps(findings), key=sort_key)
+
+    def _findings(self, view: TextView, errors: list[str] | None) -> list[Finding]:
         hits: dict[str, list] = {name: [] for name in KINDS}
         for h in self._automaton.find(view.norm):
             hits[h.rule.kind].append(h)
@@ -92,7 +110,7 @@ class Engine:
         if self.allow_terms:
             covered = AllowListed(view.norm, self.allow_terms)
             findings = [f for f in findings if not covered(f)]
-        return sorted(resolve_overlaps(findings), key=sort_key)
+        return findings
 
     def check_campaign(self, review) -> list[Finding]:
         """Findings of the rules whose checks read a campaign (its parameters against the

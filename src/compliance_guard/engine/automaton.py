@@ -52,6 +52,7 @@ class Automaton:
                     if form:
                         table.setdefault(form, []).append((rule, canonical, group))
         keys = list(table)
+        self.forms = frozenset(keys)  # every spelling it matches as written: no disguise to repair
         self._automaton = ahocorasick_rs.AhoCorasick(keys) if keys else None
         self._entries = [tuple(dict.fromkeys(table[k])) for k in keys]
 

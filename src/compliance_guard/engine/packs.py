@@ -20,7 +20,7 @@ import regex
 from compliance_guard.engine.examples import verify_examples
 from compliance_guard.engine.kinds import KINDS
 from compliance_guard.engine.source import PackError, RuleSource, error, str_list
-from compliance_guard.load import yamlpos
+from compliance_guard.load import word_classes, yamlpos
 from compliance_guard.load.shipped import builtin_rules_dir
 from compliance_guard.model.finding import Severity
 from compliance_guard.model.rule import Allow, Evidence, Pack, PackSet, Rule
@@ -46,7 +46,7 @@ def _check_keys(d, allowed: set[str], file: str, where: str) -> None:
             raise error(file, line, f"unknown key {key!r} in {where} (allowed: {', '.join(sorted(allowed))})")
 
 
-def _parse_rule(raw: Any, pack: dict, file: str, variants: dict, lazy: bool) -> Rule:
+def _parse_rule(raw: Any, pack: dict, file: str, variants: dict, lazy: bool, classes: dict) -> Rule:
     if not isinstance(raw, yamlpos.PosDict):
         raise error(file, getattr(raw, "line", 0) or pack.line, "each rule must be a mapping")
     line = raw.line
@@ -54,7 +54,7 @@ def _parse_rule(raw: Any, pack: dict, file: str, variants: dict, lazy: bool) -> 
     rid = raw.get("id")
     if not isinstance(rid, str) or not rid:
         raise error(file, line, "rule without an 'id'")
-    src = RuleSource(raw, file, rid, lazy)
+    src = RuleSource(raw, file, rid, lazy, classes)
     kinds = [name for name, kind in KINDS.items() if kind.KEYS[0] in raw]
     if len(kinds) != 1:
         raise src.error(None, f"needs exactly one of {', '.join(KINDS)} (has {kinds or 'none'})")
@@ -187,8 +187,11 @@ def _parse_fix(fixes: Any, rule: Rule, file: str, line: int) -> dict[str, str]:
     return out
 
 
-def load_pack(path: Path, lazy: bool = False) -> Pack:
-    """One pack; ``lazy`` defers regex compilation (for the tested built-in packs)."""
+def load_pack(path: Path, lazy: bool = False, classes: dict | None = None) -> Pack:
+    """One pack; ``lazy`` defers regex compilation (for the tested built-in packs); ``classes``
+    are the word classes its slots rules may name (default: the built-in ones)."""
+    if classes is None:
+        classes = load_word_classes()
     file = str(path)
     try:
         text = path.read_text(encoding="utf-8-sig")
@@ -216,23 +219,58 @@ def load_pack(path: Path, lazy: bool = False) -> Pack:
             raise error(file, variants_raw.key_lines.get(k, data.line), f"variants key {k!r} must be one character")
         variants[key] = str_list(v, file, variants_raw.key_lines.get(k, data.line), f"variants[{k}]")
     repeatable = data.get("repeatable", "")
-    rules = [_parse_rule(r, data, file, variants, lazy) for r in data["rules"]]
+    rules = [_parse_rule(r, data, file, variants, lazy, classes) for r in data["rules"]]
     return Pack(name=str(data["pack"]), title=str(data.get("title", "")), category=str(data["category"]),
                 source=str(data.get("source", "")), file=file, rules=rules,
                 repeatable=fold_term("".join(str_list(repeatable, file, data.line, "repeatable"))))
 
 
 def pack_files(extra_paths: Iterable[str | Path] = (), builtin: bool = True) -> list[Path]:
-    files: list[Path] = sorted(builtin_rules_dir().glob("*.yaml")) if builtin else []
-    for p in extra_paths:
-        p = Path(p)
+    """The pack files of the built-in rules and of ``extra_paths`` (word-class files aside)."""
+    return _files(extra_paths, builtin)[0]
+
+
+def _files(extra_paths: Iterable[str | Path], builtin: bool) -> tuple[list[Path], list[Path]]:
+    """(pack files, word-class files) in the order given, built-in ones first: a directory's
+    ``*.yaml`` packs and its ``lexicons/*.yaml`` classes; a file given by itself is a word class
+    when it says ``lexicon:`` and holds no ``rules:``."""
+    packs: list[Path] = []
+    classes: list[Path] = []
+
+    def directory(d: Path) -> None:
+        packs.extend(sorted(d.glob("*.yaml")) + sorted(d.glob("*.yml")))
+        classes.extend(sorted((d / "lexicons").glob("*.yaml")))
+
+    if builtin:
+        directory(builtin_rules_dir())
+    for p in map(Path, extra_paths):
         if p.is_dir():
-            files.extend(sorted(p.glob("*.yaml")) + sorted(p.glob("*.yml")))
+            directory(p)
         elif p.is_file():
-            files.append(p)
+            try:
+                is_class = word_classes.is_word_class(word_classes.read(p))
+            except word_classes.WordClassError:
+                is_class = False  # load_pack reports the problem in a pack's own words
+            (classes if is_class else packs).append(p)
         else:
             raise PackError(f"{p}: rule pack not found")
-    return files
+    return packs, classes
+
+
+_BUILTIN_CLASSES: dict | None = None
+
+
+def load_word_classes(paths: Iterable[Path] | None = None) -> dict:
+    """Word classes by name: the built-in ones (loaded once), or those of ``paths``."""
+    global _BUILTIN_CLASSES
+    try:
+        if paths is not None:
+            return word_classes.load(paths)
+        if _BUILTIN_CLASSES is None:
+            _BUILTIN_CLASSES = word_classes.load(sorted((builtin_rules_dir() / "lexicons").glob("*.yaml")))
+        return _BUILTIN_CLASSES
+    except word_classes.WordClassError as exc:
+        raise PackError(str(exc)) from None
 
 
 def load_packs(extra_paths: Iterable[str | Path] = (), verify: bool = False, builtin: bool = True) -> PackSet:
@@ -245,8 +283,10 @@ def load_packs(extra_paths: Iterable[str | Path] = (), verify: bool = False, bui
     seen_ids: dict[str, str] = {}
     seen_packs: dict[str, str] = {}
     shipped = builtin_rules_dir()
-    for path in pack_files(extra, builtin):
-        pack = load_pack(path, lazy=path.parent == shipped)
+    files, class_files = _files(extra, builtin)
+    classes = load_word_classes(class_files)
+    for path in files:
+        pack = load_pack(path, lazy=path.parent == shipped, classes=classes)
         # ids and names are case-insensitive (--select abs001), so ABS001 and abs001 clash
         if pack.name.casefold() in seen_packs:
             raise error(pack.file, 1, f"duplicate pack name {pack.name!r} (also in {seen_packs[pack.name.casefold()]})")

@@ -21,8 +21,9 @@ def error(file: str, line: int, msg: str) -> PackError:
 class RuleSource:
     """One rule's mapping in a pack file: its keys' lines and one-line errors about them."""
 
-    def __init__(self, raw, file: str, rule_id: str, lazy: bool):
+    def __init__(self, raw, file: str, rule_id: str, lazy: bool, classes: dict | None = None):
         self.raw, self.file, self.id, self.lazy = raw, file, rule_id, lazy
+        self.classes = classes or {}  # the word classes slots rules may name
 
     def line(self, key: str | None = None) -> int:
         return self.raw.key_lines.get(key, self.raw.line) if key else self.raw.line

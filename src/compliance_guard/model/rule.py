@@ -29,10 +29,12 @@ class Rule:
     message: str
     source: str
     title: str = ""
-    kind: str = "terms"  # terms | all_of | pattern | check (engine.kinds.KINDS)
+    kind: str = "terms"  # terms | pattern | slots | all_of | check (engine.kinds.KINDS)
     terms: list[str] = field(default_factory=list)
     pattern: Any = None  # a regex (lazily compiled for the built-in packs)
     triggers: list[str] = field(default_factory=list)  # a pattern runs only on texts holding one
+    template: str = ""  # a slots rule's template, as written (its pattern is compiled from it)
+    width: int = 0  # the longest match of a slots rule, known from its template
     all_of: list[list[str]] = field(default_factory=list)
     within: int | str = 20
     check: str | None = None

@@ -11,12 +11,12 @@ import regex
 
 
 class LazyPattern:
-    def __init__(self, pattern: str, flags: int = 0):
-        self.pattern, self.flags, self._compiled = pattern, flags, None
+    def __init__(self, pattern: str, flags: int = 0, lists: dict | None = None):
+        self.pattern, self.flags, self.lists, self._compiled = pattern, flags, lists or {}, None
 
     def compiled(self) -> regex.Pattern:
         if self._compiled is None:
-            self._compiled = regex.compile(self.pattern, self.flags)
+            self._compiled = regex.compile(self.pattern, self.flags, **self.lists)
             self.finditer, self.search = self._compiled.finditer, self._compiled.search
         return self._compiled
 
@@ -32,10 +32,10 @@ class LazyPattern:
         return getattr(self.compiled(), name)
 
     def __getstate__(self):
-        return self.pattern, self.flags
+        return self.pattern, self.flags, self.lists
 
     def __setstate__(self, state):
-        self.pattern, self.flags = state
+        self.pattern, self.flags, self.lists = state
         self._compiled = None
 
 

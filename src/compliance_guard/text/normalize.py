@@ -94,7 +94,9 @@ def fold_term(s: str) -> str:
 
 @functools.lru_cache(maxsize=64)
 def _second_pass(collapse: str) -> regex.Pattern:
-    parts = [rf"(?<=\p{{Han}}){FILLER_CLASS}+(?=\p{{Han}})"]
+    # filler with both a "|" and a line break is a table's cell edge (下单 |\n| 私信), not evasion
+    cell_edge = rf"(?!{FILLER_CLASS}*?\|{FILLER_CLASS}*?[\r\n]|{FILLER_CLASS}*?[\r\n]{FILLER_CLASS}*?\|)"
+    parts = [rf"(?<=\p{{Han}}){cell_edge}{FILLER_CLASS}+(?=\p{{Han}})"]
     # one literal branch per character: 4x faster than a back-reference over a class
     parts += [rf"(?<={regex.escape(c)}){regex.escape(c)}+" for c in sorted(set(collapse))]
     return regex.compile("|".join(parts), regex.V0)

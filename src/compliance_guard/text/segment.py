@@ -46,3 +46,13 @@ def token_edges(text: str, spans: list[tuple[int, int]], window: int = WINDOW) -
             pos += len(word)
             edges.add(pos)
     return edges
+
+
+def is_word(text: str) -> bool:
+    """Whether ``text`` is a word of jieba's dictionary (with a frequency)."""
+    return (_tokenizer().FREQ.get(text) or 0) > 0
+
+
+def frequency(text: str) -> int:
+    """jieba's dictionary frequency of ``text`` as a word (0: not a word)."""
+    return _tokenizer().FREQ.get(text) or 0

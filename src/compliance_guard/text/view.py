@@ -9,16 +9,17 @@ translation, so no check normalises the text again. A listing's fields get one T
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from compliance_guard.text.lines import LineIndex
 from compliance_guard.text.normalize import Normalized, first_pass, fold_one_to_one, normalize
 
 
 class TextView:
-    def __init__(self, original: str, collapse: str = ""):
+    def __init__(self, original: str, collapse: str = "", repair: Callable[[Normalized], Normalized] | None = None):
         self.original = original
         self.collapse = collapse
+        self._repair = repair  # the engine's disguise repair (text.phonetic), for what rules match
 
     @functools.cached_property
     def _first(self):
@@ -27,12 +28,15 @@ class TextView:
     @functools.cached_property
     def norm(self) -> Normalized:
         """Normalised, with the pack-declared repeats collapsed (最最最好 -> 最好): what rules match."""
-        return normalize(self.original, self.collapse, self._first)
+        norm = normalize(self.original, self.collapse, self._first)
+        return self._repair(norm) if self._repair is not None else norm
 
     @functools.cached_property
     def plain(self) -> Normalized:
         """Normalised without collapsing repeats (a number's digits are never collapsed)."""
-        return self.norm if not self.collapse else normalize(self.original, "", self._first)
+        if not self.collapse and self._repair is None:
+            return self.norm
+        return normalize(self.original, "", self._first)
 
     @functools.cached_property
     def folded(self) -> str:

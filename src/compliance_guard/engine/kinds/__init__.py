@@ -6,6 +6,6 @@ prepares per engine build (``build``), its candidates from the automaton's hits
 A new kind is one module and one line here."""
 from __future__ import annotations
 
-from compliance_guard.engine.kinds import all_of, check, pattern, terms
+from compliance_guard.engine.kinds import all_of, check, pattern, slots, terms
 
-KINDS = {"terms": terms, "pattern": pattern, "all_of": all_of, "check": check}
+KINDS = {"terms": terms, "pattern": pattern, "slots": slots, "all_of": all_of, "check": check}

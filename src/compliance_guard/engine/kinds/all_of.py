@@ -33,6 +33,10 @@ def describe(rule: Rule) -> str:
     return f"{sum(len(g) for g in rule.all_of)} terms in {len(rule.all_of)} groups"
 
 
+def words(rule: Rule) -> list[str]:
+    return [t for group in rule.all_of for t in group]
+
+
 def keys(rule: Rule) -> list[tuple[int, list[str]]]:
     return list(enumerate(rule.all_of))
 

@@ -42,6 +42,10 @@ def describe(rule: Rule) -> str:
     return f"check {rule.check}"
 
 
+def words(rule: Rule) -> list[str]:
+    return []
+
+
 def keys(rule: Rule) -> list[tuple[int, list[str]]]:
     return []
 

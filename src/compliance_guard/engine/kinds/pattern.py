@@ -33,6 +33,18 @@ def describe(rule: Rule) -> str:
     return "pattern"
 
 
+_CHAR_CLASS = regex.compile(r"\[(?:\\.|[^\]\\])*\]")
+_HAN_RUN = regex.compile(r"\p{Han}+")
+
+
+def words(rule: Rule) -> list[str]:
+    """Its triggers, the entries of its word classes and the literal words of the regex (Han
+    runs outside character classes, single characters too: 最 in 全网最…): what a disguise
+    (降xue压, 中国zui大) may hide."""
+    literal = _HAN_RUN.findall(_CHAR_CLASS.sub(" ", rule.pattern.pattern))
+    return rule.triggers + literal + [w for entries in getattr(rule.pattern, "lists", {}).values() for w in entries]
+
+
 def keys(rule: Rule) -> list[tuple[int, list[str]]]:
     return [(TRIGGER, rule.triggers)] if rule.triggers else []
 
@@ -80,8 +92,9 @@ def findings(state, view, kept: list[Hit], errors) -> list:
 
 
 def max_width(rule: Rule) -> int | None:
-    """The most characters a match of the rule's pattern can span (None: no bound)."""
-    return pattern_width(rule.pattern.pattern, rule.pattern.flags)
+    """The most characters a match of the rule's pattern can span (None: no bound); a slots
+    rule knows it from its template."""
+    return rule.width or pattern_width(rule.pattern.pattern, rule.pattern.flags)
 
 
 def _merged(windows: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:

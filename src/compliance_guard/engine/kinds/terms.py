@@ -24,6 +24,11 @@ def keys(rule: Rule) -> list[tuple[int, list[str]]]:
     return [(TERMS, rule.terms)]
 
 
+def words(rule: Rule) -> list[str]:
+    """The words whose disguised spellings (zui好, 蕞佳) the engine repairs for this rule."""
+    return rule.terms
+
+
 def build(rules: list[Rule]):
     return None
 
