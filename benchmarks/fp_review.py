@@ -6,6 +6,7 @@ Run from the repository root:
     python benchmarks/fp_review.py --sample 50 --seed 1 --out test-artifacts/fp-sample.tsv
     python benchmarks/fp_review.py --prior a.tsv b.tsv    # carry verdicts over to the new sample
     python benchmarks/fp_review.py --score judged.tsv [older-judged.tsv ...]  # false per 10k from verdicts
+    python benchmarks/fp_review.py --pooled 100 --seed 7 --out test-artifacts/fp-ad-100.tsv  # 100 over all ad copy
 
 Reads ``../shared/corpora/`` (one document per line; see its PROVENANCE.md): ad copy and product
 descriptions (``ad_*.txt``) and consumer reviews (``rev_*.txt``). Prints, per pack, findings
@@ -95,8 +96,16 @@ def rates(chars: Counter, found: dict, packs: list[str]) -> dict[tuple[str, str]
 
 
 def report(judged: list[dict], per10k: dict, current: set, packs: list[str], title: str) -> None:
-    """n, false, false share and estimated false findings per 10k chars per pack and group."""
+    """n, false, false share and estimated false findings per 10k chars per pack and group, and
+    per group over all packs (what a pooled sample estimates)."""
     print(f"\n{title}: n, false, false share, est. false per 10k chars")
+    for group in GROUPS:
+        rows = [r for r in judged if r["group"] == group and r["verdict"].partition(":")[0].strip() in ("ok", "false")]
+        if rows:
+            false = sum(1 for r in rows if r["verdict"].partition(":")[0].strip() == "false")
+            total = sum(v for (p, g), v in per10k.items() if g == group and p in packs)
+            print(f"{'all packs':26} {group:8} n={len(rows):3d} false={false:3d} share={false / len(rows):.2f} "
+                  f"findings={total:.3f}/10k est={total * false / len(rows):.3f}/10k")
     for pack in packs:
         for group in GROUPS:
             rows = [r for r in judged if r["pack"] == pack and r["group"] == group]
@@ -120,6 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sample", type=int, default=50, help="findings per pack and group (default 50)")
     ap.add_argument("--seed", type=int, default=20240601)
     ap.add_argument("--out", type=Path, default=REPO / "test-artifacts" / "fp-sample.tsv")
+    ap.add_argument("--pooled", type=int, help="instead: one uniform sample of N findings over all packs of the ad group")
     ap.add_argument("--prior", type=Path, nargs="+", default=[],
                     help="judged samples whose verdicts are copied to matching rows (later files win)")
     ap.add_argument("--score", type=Path, nargs="+",
@@ -149,7 +159,11 @@ def main(argv: list[str] | None = None) -> int:
 
     prior = {key(r): r["verdict"] for path in args.prior for r in read_tsv(path) if r["verdict"]}
     sample = []
-    for pack in args.packs:
+    if args.pooled:
+        rows = [r for (pack, group), rs in found.items() if group == "ad" for r in rs]
+        picked = random.Random(f"{args.seed}:pooled").sample(rows, min(args.pooled, len(rows)))
+        sample = sorted(picked, key=key)
+    for pack in args.packs if not args.pooled else ():
         for group in GROUPS:
             rows = found.get((pack, group), [])
             rng = random.Random(f"{args.seed}:{pack}:{group}")  # one pack's changes leave the others' samples alone
