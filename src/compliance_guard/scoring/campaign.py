@@ -41,9 +41,9 @@ def score_campaign(path: str, profile: Profile | None, engine) -> ScoreReport:
         report.error = str(exc)
         return report
     report.text = camp.text
-    report.problems = list(camp.problems)
     review = CampaignReview(camp, profile)
     judged_findings = engine.check_campaign(review)
+    report.problems = list(camp.problems)  # after the checks: they add what they could not judge
     if not review.judged and not camp.mechanics:
         report.error = (f"{path}: nothing to judge: no product, coupon or metric has the values a check needs "
                         "(price, cost, group_price, threshold, stock …) and there are no mechanics")
