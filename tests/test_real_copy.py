@@ -7,8 +7,6 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-import pytest
-
 from conftest import REPO, shared_path
 
 RECALL_FLOOR = 0.70  # sure labels found (measured 0.76)
