@@ -110,3 +110,43 @@ def test_a_word_class_file_can_be_given_by_itself(tmp_path):
     diseases = write(tmp_path / "d.yaml", "lexicon: team_diseases\nentries: [鼻炎]\n")
     packset = load_packs([pack, verbs, diseases], verify=True)
     assert [p.name for p in packset.packs][-1] == "team-medical"
+
+
+def test_ways_to_match_list_the_words_a_match_holds():
+    c = compile_template("({verb} ~4 {disease} | {disease} 好了)", CLASSES)
+    ways = [[set(words) for words in way] for way in c.requires]
+    assert ways == [[set(CLASSES["verb"]), set(CLASSES["disease"])], [set(CLASSES["disease"]), {"好了"}]]
+    optional = compile_template("{invite} {N}? {people}", CLASSES)
+    assert [[set(w) for w in way] for way in optional.requires] == [[set(CLASSES["invite"]), set(CLASSES["people"])]]
+
+
+def _texts():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1] / "corpora"
+    texts = [ex for r in load_packs().rules if r.kind == "slots" for kind in ("bad", "good") for ex in r.examples.get(kind, [])]
+    for path in sorted(root.rglob("*")):
+        if path.suffix in {".txt", ".md", ".srt", ".tsv"}:
+            lines = path.read_text(encoding="utf-8").splitlines()
+            texts += [line.split("\t")[-1] for line in lines if line.strip() and not line.startswith("#")]
+    shared = root.parents[1] / "shared" / "corpora"
+    for name in ("ad_kobe_desc.txt", "ad_advertisegen_dev.txt"):  # real copy, when present
+        if (shared / name).exists():
+            texts += (shared / name).read_text(encoding="utf-8").splitlines()[:3000]
+    return texts
+
+
+def test_the_window_check_never_loses_a_match():
+    """The slots findings with the check on are those of the regexes alone, on every example and
+    every line of the project's corpora and of real ad copy when present (it only saves time)."""
+    engine = Engine(load_packs(), select=[r.id for r in load_packs().rules if r.kind == "slots"])
+    unchecked = Engine(load_packs(), select=[r.id for r in load_packs().rules if r.kind == "slots"])
+    unchecked._kinds["slots"].requires.clear()
+    texts = _texts()
+    assert len(texts) > 1000
+    found = 0
+    for text in texts:
+        with_check = [f.to_dict() for f in engine.check(text)]
+        assert with_check == [f.to_dict() for f in unchecked.check(text)], text
+        found += len(with_check)
+    assert found > 300

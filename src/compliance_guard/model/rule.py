@@ -35,6 +35,7 @@ class Rule:
     triggers: list[str] = field(default_factory=list)  # a pattern runs only on texts holding one
     template: str = ""  # a slots rule's template, as written (its pattern is compiled from it)
     width: int = 0  # the longest match of a slots rule, known from its template
+    requires: list[list[str]] = field(default_factory=list)  # a slots rule's other required words, per element
     all_of: list[list[str]] = field(default_factory=list)
     within: int | str = 20
     check: str | None = None

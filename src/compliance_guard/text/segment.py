@@ -8,8 +8,9 @@ jieba splits a run of Latin letters and digits that is not a word with its HMM's
 (``3.5cm`` -> ``3.5`` ``cm``; jieba-rs keeps it whole). A window holding a Han character outside
 jieba's range (U+4E00–U+9FD5, which jieba-rs widens) is cut by jieba itself.
 tests/test_segment.py holds the two to the same tokens on the corpora. Without rjieba, jieba
-does all of it. A single character's frequency comes from a table derived from jieba's
-dictionary (``char_freq.tsv``), so the homophone guards never need jieba loaded.
+does all of it. Frequencies come from a table of single characters derived from jieba's
+dictionary (``char_freq.tsv``) and from jieba's dictionary file, so the homophone guards never
+need jieba loaded.
 
 Only a window around the candidates is segmented: with a radius of 5+ characters the tokens
 over a hit are those of whole-text segmentation.
@@ -17,6 +18,7 @@ over a hit are those of whole-text segmentation.
 from __future__ import annotations
 
 import functools
+import importlib.util
 import logging
 import re
 from pathlib import Path
@@ -106,9 +108,24 @@ def _char_freq() -> dict[str, int]:
         return {line[0]: int(line[2:]) for line in fh if not line.startswith("#")}
 
 
+@functools.lru_cache(maxsize=1)
+def _dictionary() -> bytes:
+    """jieba's dictionary file (``word frequency tag`` per line), read without importing jieba."""
+    spec = importlib.util.find_spec("jieba")
+    return b"\n" + (Path(spec.submodule_search_locations[0]) / "dict.txt").read_bytes()
+
+
+@functools.cache
 def frequency(text: str) -> int:
-    """jieba's dictionary frequency of ``text`` as a word (0: not a word); a word of two
-    characters or more loads jieba's dictionary (only ties between terms ask for one)."""
+    """jieba's dictionary frequency of ``text`` as a word (0: not a word): a character from the
+    derived table, a longer word (ties between terms) looked up in jieba's dictionary file."""
     if len(text) == 1:
         return _char_freq().get(text, 0)
-    return _jieba().FREQ.get(text) or 0
+    data, needle = _dictionary(), text.encode() + b" "
+    i = data.find(needle)
+    while i != -1 and data[i - 1] != 0x0A:
+        i = data.find(needle, i + 1)
+    if i == -1:
+        return 0
+    i += len(needle)
+    return int(data[i:data.index(b" ", i)])

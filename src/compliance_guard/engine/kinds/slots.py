@@ -15,12 +15,15 @@ A template is a sequence of elements separated by spaces::
 
 A template compiles to one regular expression plus the words that any match must contain (its
 triggers: the entries of its rarest required element) and the longest text a match can span,
-so it runs as a pattern rule does, only in a bounded window around each trigger.
+so it runs as a pattern rule does, only in a bounded window around each trigger. A window
+that lacks a word of some other required element cannot hold a match: one automaton call per
+window (``requires``) skips it before the regex, which costs far more, tries every position.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import ahocorasick_rs
 import regex
 
 from compliance_guard.engine.kinds import pattern
@@ -41,12 +44,20 @@ class TemplateError(ValueError):
     """A template that cannot be compiled; the message says where."""
 
 
+MAX_BRANCHES = 16  # ways a template may be satisfied that the window check tells apart
+
+
 @dataclass
 class _Node:
     pattern: str
     max_len: int
     triggers: list[str] | None  # words every match of this node contains, or None
     optional: bool = False
+    needs: list[list[tuple[str, ...]]] | None = None  # ways to match: each the word sets it holds one of each
+
+    def __post_init__(self):
+        if self.needs is None and self.triggers and not self.optional:
+            self.needs = [[tuple(self.triggers)]]
 
 
 @dataclass(frozen=True)
@@ -55,6 +66,7 @@ class Compiled:
     lists: dict[str, list[str]]  # named lists the pattern uses (\L<name>)
     triggers: tuple[str, ...]
     max_len: int
+    requires: tuple[tuple[tuple[str, ...], ...], ...] = ()  # ways to match: the word sets a match holds one of each
 
     def compile(self) -> regex.Pattern:
         return regex.compile(self.pattern, **self.lists)
@@ -71,7 +83,8 @@ def compile_template(template: str, lexicons: dict[str, list[str]], fold=lambda 
     if not node.triggers:
         raise TemplateError("a template needs a required word, word class or literal to anchor it")
     lists = {k: v for k, v in parser.used.items() if f"\\L<{k}>" in node.pattern}
-    return Compiled(node.pattern, lists, tuple(dict.fromkeys(node.triggers)), node.max_len)
+    requires = tuple(tuple(tuple(dict.fromkeys(words)) for words in way) for way in node.needs or ())
+    return Compiled(node.pattern, lists, tuple(dict.fromkeys(node.triggers)), node.max_len, requires)
 
 
 class _Parser:
@@ -141,7 +154,13 @@ class _Parser:
                 return _Node(rf"\L<{key}>", max(map(len, words)), words)
             joined = [_join(b) for b in branches]
             triggers = None if any(j.triggers is None for j in joined) else [t for j in joined for t in j.triggers]
-            return _Node("(?:" + "|".join(j.pattern for j in joined) + ")", max(j.max_len for j in joined), triggers)
+            needs = None
+            if triggers is not None:
+                needs = [way for j in joined for way in j.needs]
+                if len(needs) > MAX_BRANCHES:
+                    needs = [[tuple(triggers)]]
+            return _Node("(?:" + "|".join(j.pattern for j in joined) + ")", max(j.max_len for j in joined), triggers,
+                         needs=needs)
         literal = []
         while self.i < len(self.text) and not self.text[self.i].isspace() and self.text[self.i] not in _SPECIAL:
             literal.append(self.text[self.i])
@@ -168,10 +187,20 @@ class _Parser:
 
 
 def _join(nodes: list[_Node]) -> _Node:
-    """A sequence node; its triggers are those of its required element with the fewest words."""
+    """A sequence node; its triggers are those of its required element with the fewest words,
+    its ways to match every combination of its required elements' ways."""
     required = [n for n in nodes if not n.optional and n.triggers]
     triggers = min((n.triggers for n in required), key=len) if required else None
-    return _Node("".join(n.pattern for n in nodes), sum(n.max_len for n in nodes), triggers)
+    if len(nodes) == 1:
+        return nodes[0]
+    needs: list[list[tuple[str, ...]]] = [[]]
+    for n in required:
+        needs = [way + more for way in needs for more in n.needs]
+        if len(needs) > MAX_BRANCHES:  # too many to tell apart: one word of each element
+            needs = [[tuple(n.triggers) for n in required]]
+            break
+    return _Node("".join(n.pattern for n in nodes), sum(n.max_len for n in nodes), triggers,
+                 needs=needs if required else None)
 
 
 def parse(src: RuleSource, rule: Rule) -> None:
@@ -189,14 +218,63 @@ def parse(src: RuleSource, rule: Rule) -> None:
         rule.pattern.compiled()
     rule.triggers = list(compiled.triggers)
     rule.width = compiled.max_len
+    # word sets with a cased letter are left out: the case-insensitive regex may match them otherwise
+    rule.requires = [[list(words) for words in way if not any(_cased(w) for w in words)] for way in compiled.requires]
+
+
+def _cased(word: str) -> bool:
+    return any(c.lower() != c.upper() for c in word)
 
 
 def describe(rule: Rule) -> str:
     return "slots"
 
 
+class _Prepared:
+    """The slots rules, and for each an automaton over the words of its required elements, with
+    the elements each word belongs to and the ways to match (sets of elements)."""
+
+    def __init__(self, rules: list[Rule]):
+        self.rules = rules
+        self.requires: dict[str, tuple[ahocorasick_rs.AhoCorasick, list[frozenset[int]], list[frozenset[int]]]] = {}
+        for rule in rules:
+            if not rule.requires or any(not way for way in rule.requires):
+                continue  # some way to match needs no word the check can see
+            elements: dict[tuple[str, ...], int] = {}
+            ways = [frozenset(elements.setdefault(tuple(words), len(elements)) for words in way)
+                    for way in rule.requires]
+            owners: dict[str, set[int]] = {}
+            for words, i in elements.items():
+                for w in words:
+                    owners.setdefault(w, set()).add(i)
+            self.requires[rule.id] = (ahocorasick_rs.AhoCorasick(list(owners)), [frozenset(o) for o in owners.values()],
+                                      ways)
+
+
+def build(rules: list[Rule]) -> _Prepared:
+    return _Prepared(rules)
+
+
+def candidates(state: _Prepared, view, hits: list, errors) -> list:
+    """The pattern rules' candidates, from the trigger hits whose window holds a word of every
+    other required element (a match holding the trigger lies in its window)."""
+    text = view.norm.text
+    kept = []
+    for h in hits:
+        need = state.requires.get(h.rule.id)
+        if need is not None:
+            automaton, owners, ways = need
+            width = h.rule.width
+            window = text[max(0, h.start - width):h.end + width]
+            found: set[int] = set()
+            for k, _, _ in automaton.find_matches_as_indexes(window, overlapping=True):
+                found |= owners[k]
+            if not any(way <= found for way in ways):
+                continue
+        kept.append(h)
+    return pattern.candidates(state.rules, view, kept, errors)
+
+
 words = pattern.words
 keys = pattern.keys
-build = pattern.build
-candidates = pattern.candidates
 findings = pattern.findings
