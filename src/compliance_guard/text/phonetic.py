@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -86,24 +87,24 @@ def split_pinyin(run: str, strict: bool = True) -> list[str] | None:
     syllable after the first starts with a, o or e, as pinyin writes them (xi'an), so that
     jiangsangao is jiang san gao; sellers skip the apostrophe (zuiai), hence the loose reading
     when the strict one fails, and as the second reading of a run (fangai: fan gai, fang ai)."""
-    known = syllables().codes
+    found = _split(run, strict)
+    if found is None and strict:
+        found = _split(run, False)
+    return list(found) if found is not None else None
 
-    @functools.cache
-    def rest(i: int) -> tuple[str, ...] | None:
-        if i == len(run):
-            return ()
+
+@functools.lru_cache(maxsize=4096)
+def _split(run: str, strict: bool) -> tuple[str, ...] | None:
+    """split_pinyin's one reading, remembered: the same Latin words recur from text to text."""
+    known = syllables().codes
+    best: list[tuple[str, ...] | None] = [None] * len(run) + [()]
+    for i in range(len(run) - 1, -1, -1):  # the longest head whose tail splits, from the end
         for size in range(min(MAX_SYLLABLE, len(run) - i), 0, -1):
             head = run[i:i + size].replace("ü", "v")
-            if head in known and not (strict and i and head[0] in "aoe"):
-                tail = rest(i + size)
-                if tail is not None:
-                    return (run[i:i + size],) + tail
-        return None
-
-    found = rest(0)
-    if found is None and strict:
-        return split_pinyin(run, strict=False)
-    return list(found) if found is not None else None
+            if head in known and not (strict and i and head[0] in "aoe") and best[i + size] is not None:
+                best[i] = (run[i:i + size],) + best[i + size]
+                break
+    return best[0]
 
 
 @dataclass(frozen=True)
@@ -247,8 +248,8 @@ class PhoneticIndex:
         for piece in self._pinyin_runs(t, inside_runs, found):
             found.setdefault(*piece)
         found.update(_look_alikes(text))
-        homophones += [(i, i + 1, self._rare_singles[ch]) for i, ch in enumerate(text)
-                       if ch in self._rare_singles and not self._listed_at(text, i)]
+        homophones += [(m.start(), m.end(), self._rare_singles[m.group()]) for m in self._rare_re.finditer(text)
+                       if not self._listed_at(text, m.start())]
         if homophones:
             edges = sorted(segment.token_edges(text, [(s, e) for s, e, _ in homophones]))
             for s, e, term in homophones:
@@ -260,6 +261,13 @@ class PhoneticIndex:
             if all(e <= d.start or s >= d.end for d in chosen):
                 chosen.append(Disguise(s, e, term, others.get((s, e), ()), (s, e) in swapped))
         return sorted(chosen, key=lambda d: d.start)
+
+    @functools.cached_property
+    def _rare_re(self) -> re.Pattern:
+        """The rare characters that may stand for a single-character term, as one class (the
+        standard library compiles a large class to a bitmap)."""
+        chars = "".join(sorted(self._rare_singles)) or "\uffff"  # (an empty class matches nothing)
+        return re.compile("[" + re.escape(chars) + "]")
 
     def _listed_at(self, text: str, i: int) -> bool:
         """Whether character ``i`` is part of a spelling the packs list (蕞 in 蕞好)."""
