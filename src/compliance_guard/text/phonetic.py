@@ -161,6 +161,15 @@ class _Transformed:
             return s, e, True
         return i + self._shift[k], i + self._shift[k] + 1, False
 
+    def shift_of(self, ps: int, pe: int) -> int | None:
+        """Text offset minus code offset over [ps, pe) when no pinyin run lies in it (None)."""
+        if not self.runs:
+            return 0
+        k = bisect.bisect_right(self._starts, pe - 1) - 1
+        if k < 0:
+            return 0
+        return self._shift[k] if self.runs[k][1] <= ps else None
+
     def within_run(self, ps: int, pe: int) -> bool:
         """Whether [ps, pe) lies inside one Latin run."""
         k = bisect.bisect_right(self._starts, ps) - 1
@@ -226,16 +235,20 @@ class PhoneticIndex:
         swapped: set[tuple[int, int]] = set()
         inside_runs: list[tuple[int, int, str]] = []  # pinyin words within a longer run (zui|wennuan)
         for key, ps, pe in self._automaton.find_matches_as_indexes(t.codes, overlapping=True):
-            if t.runs and t.cuts_run(ps, pe):
-                if t.within_run(ps, pe):
-                    inside_runs.append((ps, pe, self._terms[key][0]))
-                continue  # otherwise a Latin run cut in two is a word, not pinyin
-            start, end = (t.locate(ps)[0], t.locate(pe - 1)[1]) if t.runs else (ps, pe)
+            shift = t.shift_of(ps, pe)
+            if shift is None:
+                if t.cuts_run(ps, pe):
+                    if t.within_run(ps, pe):
+                        inside_runs.append((ps, pe, self._terms[key][0]))
+                    continue  # otherwise a Latin run cut in two is a word, not pinyin
+                start, end = t.locate(ps)[0], t.locate(pe - 1)[1]
+            else:
+                start, end = ps + shift, pe + shift
             terms = self._terms[key]
             written = text[start:end]
             if written in terms or written in self._known:
                 continue  # the term itself, or a spelling the packs list: plain matching has it
-            judged = [(v, term) for term in terms if (v := _judge(text, t, ps, term)) is not None]
+            judged = [(v, term) for term in terms if (v := _judge(text, t, ps, term, shift)) is not None]
             if not judged:
                 continue
             (verdict, _), term, alike = _best(judged)
@@ -406,15 +419,19 @@ def _beside_han_or_alone(t: _Transformed, spans) -> bool:
     return beside or len(spans) > 1
 
 
-def _judge(text: str, t: _Transformed, ps: int, term: str) -> tuple[str, int] | None:
+def _judge(text: str, t: _Transformed, ps: int, term: str, shift: int | None) -> tuple[str, int] | None:
     """``(pinyin, kept)`` when some of the term's characters are written in pinyin,
     ``(homophone, kept)`` when a character is swapped for another that sounds the same and
     ``kept`` of the term's own remain (at least one); None for the term itself and anything
-    looser."""
+    looser. ``shift``: the text offset of code ``ps`` minus ``ps`` when no pinyin lies under the
+    term (None: locate each character)."""
     pinyin = digits = same = swapped = 0
     tones = syllables().tones
     for j, ch in enumerate(term):
-        s, e, is_pinyin = t.locate(ps + j)
+        if shift is None:
+            s, _, is_pinyin = t.locate(ps + j)
+        else:
+            s, is_pinyin = ps + j + shift, False
         if is_pinyin:
             pinyin += 1  # zui for 最
         elif text[s].isdigit() and NUMERALS.find(ch) == int(text[s]):
