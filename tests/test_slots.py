@@ -34,9 +34,11 @@ def test_templates_match(template, text, found):
     assert matches(template, text) == found
 
 
-def test_triggers_are_the_rarest_required_words_and_the_width_bounds_a_match():
+def test_triggers_are_the_words_expected_least_often_and_the_width_bounds_a_match():
     c = compile_template("{verb} ~4 {disease}", CLASSES)
-    assert set(c.triggers) == set(CLASSES["verb"])  # of two required classes as small, the first
+    assert set(c.triggers) == set(CLASSES["disease"])  # their characters are rarer than the verbs'
+    assert set(compile_template("对 ~8 {disease}", CLASSES).triggers) == set(CLASSES["disease"])  # 对 is everywhere
+    assert set(compile_template("{disease} ~2 就 好了", CLASSES).triggers) == set(CLASSES["disease"])
     assert c.max_len == 2 + 4 + 3
     c = compile_template("{invite} {N} {people} 进群", CLASSES)
     assert c.triggers == ("进群",)
