@@ -204,3 +204,34 @@ def test_max_size_from_flag_and_config(tmp_path, monkeypatch):
     (tmp_path / ".cguard.yaml").write_text("max-size: lots\n", encoding="utf-8")
     r = runner.invoke(main, ["check", "large.txt"])
     assert r.exit_code == 2 and ".cguard.yaml:1: max-size: expected a size such as 20M" in r.output
+
+
+ALLOW_PACK = """\
+pack: team
+category: team-claim
+rules:
+  - id: TEAM002
+    message: "「{text}」"
+    terms: [特惠]
+    allow:
+      patterns: ['(?:a|a)+c']
+    examples:
+      bad: [特惠]
+      good: [bbb]
+"""
+
+
+def test_an_exemption_pattern_that_times_out_is_reported_for_every_hit_it_could_not_judge(tmp_path, monkeypatch):
+    """The clause answers are remembered (repeated copy asks the same question), the warnings
+    are not: two identical lines, two hits, two notes."""
+    monkeypatch.setattr(verify, "REGEX_TIMEOUT", 0.2)
+    pack = tmp_path / "team.yaml"
+    pack.write_text(ALLOW_PACK, encoding="utf-8")
+    from compliance_guard.run.engines import build_engine
+
+    engine = build_engine([pack], verify_extra=False)
+    errors: list[str] = []
+    line = "a" * 24 + "特惠" + "a" * 24
+    findings = [f for f in engine.check(f"{line}\n{line}\n", errors) if f.rule == "TEAM002"]
+    assert len(findings) == 2  # not judged exempt
+    assert len(errors) == 2 and all("rule TEAM002" in e and "exemption pattern" in e for e in errors)

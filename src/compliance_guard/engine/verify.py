@@ -4,6 +4,7 @@ offsets, the user's allow-list and overlap resolution."""
 from __future__ import annotations
 
 import bisect
+import functools
 import itertools
 
 import regex
@@ -105,17 +106,29 @@ def _allowed(text: str, h: Hit, errors) -> bool:
 
 def _context_match(text: str, s: int, e: int, patterns, rule: Rule, errors) -> bool:
     """A pattern match in the clause around [s, e) (``_clause``) that overlaps [s, e)."""
-    window, hs, he = _clause(text, s, e)
+    lo = max(0, s - CONTEXT)
+    matched, timed_out = _match_in_clause(text[lo:e + CONTEXT], s - lo, e - lo, tuple(patterns))
+    if errors is not None:
+        errors += [f"not fully checked for rule {rule.id} ({rule.file}:{rule.line}): its exemption pattern "
+                   f"{pattern!r} timed out after {REGEX_TIMEOUT:g}s" for pattern in timed_out]
+    return matched
+
+
+@functools.lru_cache(maxsize=4096)
+def _match_in_clause(around: str, s: int, e: int, patterns: tuple) -> tuple[bool, tuple[str, ...]]:
+    """_context_match on the text ``around`` the hit (all that its clause can hold), remembered:
+    dense or repeated copy (a claim pasted a thousand times, a catalogue's boilerplate) asks the
+    same question again and again."""
+    window, hs, he = _clause(around, s, e)
+    timed_out = []
     for pattern in patterns:
         try:
             for m in pattern.finditer(window, timeout=REGEX_TIMEOUT, overlapped=True):
                 if m.start() < he and m.end() > hs:
-                    return True
+                    return True, tuple(timed_out)
         except TimeoutError:
-            if errors is not None:
-                errors.append(f"not fully checked for rule {rule.id} ({rule.file}:{rule.line}): its exemption "
-                              f"pattern {pattern.pattern!r} timed out after {REGEX_TIMEOUT:g}s")
-    return False
+            timed_out.append(pattern.pattern)
+    return False, tuple(timed_out)
 
 
 def _clause(text: str, s: int, e: int) -> tuple[str, int, int]:
