@@ -5,6 +5,8 @@ Discounts and amounts are scanned backwards ((?r)): they end in a literal (折, 
 regex module then finds at string-search speed (25x faster on shop copy, the same matches)."""
 from __future__ import annotations
 
+import bisect
+import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -81,6 +83,8 @@ class Mentions:
         self.discount_allow = [regex.compile(p) for p in o["discount_allow"]]
         self.range_before = optional(r"(?:ALT)\s*$", alternation(o["range_before"]))
         self.range_after = optional(r"\s*(?:ALT)", alternation(o["range_after"]))
+        self.key = tuple(p.pattern if p is not None else None for p in (
+            self.keywords, self.after_ex, self.before_ex, self.range_before, self.range_after, *self.discount_allow))
 
 
 def number(num: str, wan: str | None = None) -> float:
@@ -103,8 +107,22 @@ def parse_price(value) -> float | None:
     return price_value(fold_one_to_one(str(value)))
 
 
-def inside(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
-    return any(s < span[1] and span[0] < e for s, e in spans)
+class Spans:
+    """A fixed set of spans, asked whether any overlaps a span: sorted by start, with the
+    furthest end so far, so a question costs one bisection (a long text has thousands)."""
+
+    def __init__(self, spans: Iterable[tuple[int, int]]):
+        ordered = sorted(spans)
+        self._starts = [s for s, _ in ordered]
+        self._reach = list(itertools.accumulate((e for _, e in ordered), max))
+
+    def overlaps(self, span: tuple[int, int]) -> bool:
+        k = bisect.bisect_left(self._starts, span[1])  # the spans that start before its end
+        return k > 0 and self._reach[k - 1] > span[0]
+
+
+def inside(span: tuple[int, int], spans: Spans) -> bool:
+    return spans.overlaps(span)
 
 
 def _discount_value(d: str) -> float | None:
@@ -119,8 +137,22 @@ def _discount_value(d: str) -> float | None:
     return value if 0 < value < 10 else None
 
 
+_LAST: dict[tuple, tuple[str, list[PriceMention]]] = {}  # Mentions.key -> the last text and its mentions
+
+
 def find_prices(t: str, sp: Mentions) -> list[PriceMention]:
-    """Every price mention in the folded text ``t`` (offsets are those of the text it folds)."""
+    """Every price mention in the folded text ``t`` (offsets are those of the text it folds).
+    Several checks read the prices of one text with the same options: the last answer per
+    options is kept for the same text (the list is shared: callers only read it)."""
+    last = _LAST.get(sp.key)
+    if last is not None and last[0] is t:
+        return last[1]
+    found = _find_prices(t, sp)
+    _LAST[sp.key] = (t, found)
+    return found
+
+
+def _find_prices(t: str, sp: Mentions) -> list[PriceMention]:
     if not _ANY_FIGURE.search(t):
         return []
     out: list[PriceMention] = []
@@ -133,9 +165,10 @@ def find_prices(t: str, sp: Mentions) -> list[PriceMention]:
             out.append(PriceMention(kind, number(m["num"], m["wan"]), m.start(), m.end(), keyword))
     for m in _FULL_REDUCTION.finditer(t):
         out.append(PriceMention("full_reduction", float(m["y"]), m.start(), m.end(), "满减", threshold=float(m["x"])))
-    taken = [(p.start, p.end) for p in out]
+    taken = Spans((p.start, p.end) for p in out)
     signed = list(_AMOUNT_SIGN.finditer(t))
-    unit = [m for m in _AMOUNT_UNIT.finditer(t) if not inside(m.span(), [x.span() for x in signed])]
+    signed_spans = Spans(x.span() for x in signed)
+    unit = [m for m in _AMOUNT_UNIT.finditer(t) if not inside(m.span(), signed_spans)]
     for m in sorted(signed + unit, key=lambda m: m.start()):
         if inside(m.span(), taken):
             continue
@@ -144,7 +177,7 @@ def find_prices(t: str, sp: Mentions) -> list[PriceMention]:
         if sp.before_ex is not None and sp.before_ex.search(t[max(0, m.start() - 8):m.start()]):
             continue
         out.append(PriceMention("amount", number(m["num"], m["wan"]), m.start(), m.end()))
-    allowed = [m.span() for p in sp.discount_allow for m in p.finditer(t)]
+    allowed = Spans(m.span() for p in sp.discount_allow for m in p.finditer(t))
     for m in _DISCOUNT.finditer(t):
         value = _discount_value(m["d"] or "半")
         if value is None or inside(m.span(), allowed):

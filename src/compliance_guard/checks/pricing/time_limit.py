@@ -8,7 +8,7 @@ import regex
 
 from compliance_guard.checks.base import Check, fill, finding
 from compliance_guard.checks.pricing import mentions
-from compliance_guard.checks.pricing.mentions import Mentions, alternation, find_prices, inside
+from compliance_guard.checks.pricing.mentions import Mentions, Spans, alternation, find_prices, inside
 from compliance_guard.load.schema import Option, boolean, regexes, strings, whole
 from compliance_guard.model.finding import Finding
 from compliance_guard.text import lazyre
@@ -44,9 +44,9 @@ def time_limit(view: TextView, rule, sp: TimeLimit) -> list[Finding]:
     hits = list(sp.words.finditer(t))
     if not hits:
         return []
-    allowed = [m.span() for p in sp.allow for m in p.finditer(t)]
-    ends = [m.span() for p in sp.end_times for m in p.finditer(t)]
-    offers = [(p.start, p.end) for p in find_prices(t, sp.mentions)] if sp.require_offer else None
+    allowed = Spans(m.span() for p in sp.allow for m in p.finditer(t))
+    ends = Spans(m.span() for p in sp.end_times for m in p.finditer(t))
+    offers = Spans((p.start, p.end) for p in find_prices(t, sp.mentions)) if sp.require_offer else None
     w, ow = sp.window, sp.offer_window
     out = []
     for m in hits:
