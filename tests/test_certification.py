@@ -3,11 +3,15 @@ and the category requirements of listings (the formats and listing duties in doc
 from __future__ import annotations
 
 import dataclasses
+import functools
 
 import pytest
 from conftest import listing_findings
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from compliance_guard.checks.certification import grammar
+from compliance_guard.checks.certification import grammar, reading
+from compliance_guard.checks.certification import numbers as number_checks
 from compliance_guard.checks.certification.grammar import NUMBER_KINDS
 from compliance_guard.engine import Engine
 from compliance_guard.engine.packs import load_packs
@@ -243,7 +247,7 @@ def test_every_kind_is_reachable():
 # -- category requirements (listing level) ---------------------------------------------
 
 def find_numbers(text, kinds=NUMBER_KINDS):
-    return grammar.find_numbers(TextView(text).plain, kinds)
+    return reading.find_numbers(TextView(text), kinds)
 
 
 def check_listing(fields, category, rules):
@@ -407,3 +411,121 @@ def test_health_food_ad_without_disclaimer(engine):
 def test_scripts_without_category_line_are_not_held_to_listing_requirements(engine):
     for text in ["这款坚果每天一包，好吃不贵", "美白精华，熬夜党必备", "电子血压计，家用方便", "澳洲直邮奶粉"]:
         assert hits(engine, text) == []
+
+
+# -- reading each text once (issue 14): the same numbers as parsing it rule by rule --------------
+
+def reference_numbers(text, kinds, number_grammar):
+    """Numbers as each rule found them before they were shared: its own parse of the plain text."""
+    norm = TextView(text).plain
+    if not grammar.TRIGGER.search(norm.text):
+        return []
+    found = [n for parser in dict.fromkeys(grammar._PARSERS[k] for k in kinds)
+             for n in parser(norm.text, number_grammar) if n.kind in kinds]
+    found.sort(key=lambda n: (n.start, n.end))
+    return [dataclasses.replace(n, start=s, end=e) for n in found for s, e in [norm.span(n.start, n.end)]]
+
+
+def number_grammars(packset):
+    from compliance_guard.checks import CHECKS
+
+    rules = [r for r in packset.rules if r.pack == "certification" and r.check not in (None, "category-requirement")]
+    prepared = [CHECKS[r.check].prepare(CHECKS[r.check].settings(r.options)) for r in rules]
+    return list({id(p.grammar): p.grammar for p in prepared}.values())
+
+
+def test_shared_numbers_are_the_numbers_each_rule_parsed(all_texts, packset):
+    """One view read by every kind set and grammar the rules use (its parses shared in its memo)
+    finds, for each, what a parse of its own found."""
+    grammars = number_grammars(packset)
+    assert grammar.DEFAULT_GRAMMAR in grammars and len(grammars) == 3  # sc's tables, ccc's window, the rest
+    kind_sets = [NUMBER_KINDS, *[(k,) for k in NUMBER_KINDS], ("health_reg", "health_filing", "health_legacy"),
+                 ("cosmetic_special", "cosmetic_filing", "cosmetic_import_filing"), ("device_reg", "device_filing")]
+    texts = [t for t in all_texts if grammar.TRIGGER.search(TextView(t).plain.text)]
+    assert len(texts) > 100
+    for text in texts + ["类目：保健食品 国食 健注G20250288", "国药 · 准字H20000001", "ＳＣ１１８３４０２０３０５０３７"]:
+        view = TextView(text)
+        for number_grammar in grammars:
+            for kinds in kind_sets:
+                assert reading.find_numbers(view, kinds, number_grammar) == reference_numbers(text, kinds, number_grammar)
+
+
+def test_each_family_of_numbers_is_parsed_once_per_text(packset, monkeypatch):
+    """The twelve number rules and the six requirement rules over one text: each family parsed
+    once per grammar, not once per rule."""
+    from compliance_guard.checks import CHECKS
+
+    calls = []
+
+    def counted(parser):
+        def parse(t, number_grammar):
+            calls.append((parser.__name__, id(number_grammar)))
+            return parser(t, number_grammar)
+        return parse
+
+    wrapped = {p: counted(p) for p in set(grammar._PARSERS.values())}
+    monkeypatch.setattr(grammar, "_PARSERS", {k: wrapped[p] for k, p in grammar._PARSERS.items()})
+    monkeypatch.setattr(reading, "parsers", functools.lru_cache(maxsize=64)(grammar.parsers.__wrapped__))
+    text = "类目：保健食品\n鱼油 SC12744040400094 国食健注G20250288 粤G妆网备字2019145275 国械注准20203140001"
+    view = TextView(text)
+    found = 0
+    for rule in packset.rules:
+        if rule.pack == "certification" and rule.check:
+            check = CHECKS[rule.check]
+            found += len(list(check.text(view, rule, check.prepare(check.settings(rule.options)))))
+    assert found
+    assert sorted(calls) == sorted(set(calls)), "a family parsed twice with the same grammar"
+    assert len({name for name, _ in calls}) == 8
+
+
+def test_the_pass1_trigger_holds_wherever_the_trigger_does(all_texts):
+    """A text is ruled out on pass 1 only where the normalised text has no number prefix."""
+    extra = ["国食 健注G20250288", "国食\u200b健注G20250288", "国药\n准字H20000001", "國藥准字Z20000001",
+             "ＣＣＣ：2016010901123456", "S\u200bC11834020305037", "ⓢⓒ11834020305037"]
+    held = 0
+    for text in all_texts + extra:
+        view = TextView(text)
+        if grammar.TRIGGER.search(view.plain.text):
+            held += 1
+            assert reading._PASS1_TRIGGER.search(view.first_text), text
+            assert reading.may_hold_numbers(view), text
+        else:
+            assert not reading.may_hold_numbers(view), text
+    assert held > 100
+
+
+@settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E)))
+def test_printable_ascii_is_its_own_pass1_and_plain_text(text):
+    view = TextView(text)
+    assert reading.first_text(view) == view.first_text
+    assert reading.plain_text(view) == view.plain.text
+    assert all(view.plain.span(i, i + 1) == (i, i + 1) for i in range(len(text)))
+
+
+@given(st.text(st.sampled_from("0123456789 \t\u3000\u200b·*-坚果ＳＣ１２sc")))
+def test_a_bare_number_field_reads_the_same_on_pass1(text):
+    assert number_checks.is_bare(TextView(text)) == bool(grammar.BARE_DIGITS.fullmatch(TextView(text).plain.text.strip()))
+
+
+@pytest.mark.parametrize("fields,expected", [
+    ({"id": "SC11834020305037", "title": "每日坚果", "price": "59", "category": "休闲食品"}, []),
+    ({"id": "11834020305037", "title": "每日坚果", "price": "59", "category": "休闲食品"},
+     [("CERT020", "category", 0, 4, "休闲食品")]),
+    ({"id": "国食健注G20250288", "title": "深海鱼油", "price": "99", "category": "服饰"},
+     [("CERT022", "category", 0, 2, "服饰")]),
+    ({"id": "国食健注G20250288", "title": "深海鱼油", "price": "99"}, [("CERT022", "id", 0, 13, "国食健注G20250288")]),
+    ({"id": "K0001", "title": "烟酰胺美白精华", "price": "粤G妆网备字2019145275", "category": "美妆护肤"},
+     [("CERT023", "title", 3, 5, "美白")]),
+    ({"id": "K0002", "title": "鱼油软胶囊", "price": "SC12744040400094", "original_price": "食健备G202044000123",
+      "category": "保健食品"}, [("CERT022", "category", 0, 4, "保健食品")]),
+    ({"id": "K0003", "title": "血压计", "lowest_price_7d": "粤械注准20202140567", "category": "医疗器械"}, []),
+    ({"id": "ＳＣ１１８３４０２０３０５０３７", "title": "坚果", "category": "休闲食品"}, []),
+    ({"id": "sc\u200b11834020305037", "title": "坚果", "category": "粮油米面"}, []),
+])
+def test_numbers_in_id_and_price_fields_count_as_before(fields, expected, rules):
+    """The requirement rules read a field only when they need to, but every field they read
+    before still counts: a number in the id or a price field (findings recorded before)."""
+    assert [(f.rule, f.field, f.start, f.end, f.text) for f in check_listing(fields, None, rules)] == expected
+    if fields["id"] == "K0001":
+        assert "「粤G妆网备字2019145275」是普通化妆品备案编号" in check_listing(fields, None, rules)[0].message

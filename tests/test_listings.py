@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import pytest
 from conftest import builtin_engine
+from hypothesis import given
+from hypothesis import strategies as st
 
 from compliance_guard.scan.columns import (
     ColumnMap,
@@ -137,3 +139,59 @@ def test_a_check_in_the_registry_runs_on_listings(tmp_path, monkeypatch):
     checker = ListingChecker(Engine(load_packs([pack], builtin=False)))
     found = checker.check(build_listing(1, ["保温杯子"], ColumnMap.resolve(["商品标题"])))
     assert [(f.rule, f.text, f.field, f.line, f.column) for f in found] == [("T1", "保温", "title", 1, 1)]
+
+
+def test_a_repeated_number_value_gives_each_listing_the_engines_findings(checker):
+    """A number field's findings are worked out once per value (a catalogue repeats a few
+    licence numbers), and every listing gets findings of its own, the number engine's."""
+    cmap = ColumnMap.resolve(["商品标题", "类目", "生产许可证编号", "备案号"])
+    first, second = (checker.check(build_listing(i, ["东北大米", "粮油米面", "SC1183402030503", "SC1183402030503"], cmap))
+                     for i in (1, 2))
+    expected = [(f.rule, f.start, f.end, f.text, f.message, f.line, f.column, f.suggestions)
+                for f in checker.number_engine.check("SC1183402030503")]
+    assert expected
+    for found in (first, second):
+        for field in ("sc", "registration"):
+            assert [(f.rule, f.start, f.end, f.text, f.message, f.line, f.column, f.suggestions)
+                    for f in found if f.field == field] == expected
+    mine = next(f for f in first if f.field == "sc")
+    mine.message, mine.field = "changed", "title"
+    mine.suggestions.append("changed")
+    again = checker.check(build_listing(3, ["东北大米", "粮油米面", "SC1183402030503", ""], cmap))
+    assert [(f.rule, f.message, f.suggestions) for f in again if f.field == "sc"] == [e[:1] + e[4:5] + e[7:] for e in expected]
+
+
+def test_a_number_field_without_a_number_prefix_skips_the_number_engine(monkeypatch):
+    """Digits alone (or any text without SC, 国食健注, …) can hold no number the number rules
+    read; the bare number is still checked as the number its field names."""
+    checker = ListingChecker(builtin_engine())
+    monkeypatch.setattr(checker.number_engine, "check", lambda text, errors=None: pytest.fail(f"checked {text!r}"))
+    cmap = ColumnMap.resolve(["商品标题", "类目", "生产许可证编号", "备案号"])
+    found = checker.check(build_listing(1, ["东北大米", "粮油米面", " 31834020305037 ", "见包装"], cmap))
+    assert [(f.rule, f.field, f.text) for f in found if f.category == "certification"] == [("CERT001", "sc", "31834020305037")]
+
+
+def test_other_certification_checks_read_every_number_field(tmp_path, monkeypatch):
+    """The number fields skip the number engine only when all its rules are number checks."""
+    from compliance_guard.checks import CHECKS
+    from compliance_guard.checks.base import Check, finding
+    from compliance_guard.engine import Engine
+    from compliance_guard.engine.packs import load_packs
+
+    def marked(view, rule, prepared):
+        start = view.original.find("★")
+        if start >= 0:
+            yield finding(rule, view.original, start, start + 1, "m")
+
+    monkeypatch.setitem(CHECKS, "test-marked", Check("test-marked", text=marked))
+    pack = tmp_path / "p.yaml"
+    pack.write_text("pack: p\ncategory: certification\nrules:\n  - id: T1\n    check: test-marked\n"
+                    "    examples: {bad: [a★], good: [b]}\n", encoding="utf-8")
+    checker = ListingChecker(Engine(load_packs([pack], builtin=False)))
+    found = checker.check(build_listing(1, ["保温杯", "★见包装"], ColumnMap.resolve(["商品标题", "生产许可证编号"])))
+    assert [(f.rule, f.field, f.text) for f in found] == [("T1", "sc", "★")]
+
+
+@given(st.text("0123456789", min_size=1, max_size=12))
+def test_a_price_cell_of_ascii_digits_parses_as_any_other_cell(text):
+    assert parse_price(text) == parse_price(f" {text}元 ") == float(text)

@@ -5,6 +5,8 @@ import dataclasses
 
 import pytest
 from conftest import listing_findings, run_check
+from hypothesis import given
+from hypothesis import strategies as st
 
 from compliance_guard.checks import CHECKS
 from compliance_guard.checks.pricing.mentions import Mentions, find_prices, parse_price
@@ -364,3 +366,29 @@ def test_backward_scans_find_what_a_forward_scan_finds(all_texts):
         assert sorted([m.span() for m in signed] + unit) == expected, text
         compared += len(expected)
     assert compared > 50  # 93 amounts in the project's own texts alone
+
+
+@given(st.text("0123456789", min_size=1, max_size=12))
+def test_a_price_field_of_ascii_digits_needs_no_fold(text):
+    """The listing checks read a price of ASCII digits as a float directly: the fold and the
+    price pattern would read it the same."""
+    from compliance_guard.checks.pricing.mentions import price_value
+
+    assert price_value(fold_one_to_one(text)) == float(text)
+
+
+def test_each_price_pattern_holds_the_literal_that_gates_it(all_texts):
+    """find_prices scans for 满减, ¥ and 元/块 amounts and 折 only in texts holding that literal:
+    every match of each pattern holds it."""
+    from compliance_guard.checks.pricing import mentions
+
+    gates = [(mentions._FULL_REDUCTION, ("满",)), (mentions._AMOUNT_SIGN, ("¥",)), (mentions._AMOUNT_UNIT, ("元", "块")),
+             (mentions._DISCOUNT, ("折", "半价"))]
+    matched = 0
+    for text in all_texts:
+        folded = fold_one_to_one(text)
+        for pattern, literals in gates:
+            for m in pattern.finditer(folded):
+                matched += 1
+                assert any(lit in m.group() for lit in literals), (pattern.pattern, m.group())
+    assert matched > 100

@@ -219,3 +219,13 @@ def test_cli_usage_errors(tmp_path):
     assert proc.returncode == 1 and proc.stderr.count("\n") == 1 and "no such file" in proc.stderr
     proc = run(str(CATALOGUE), "--resume", "-q")
     assert proc.returncode == 2 and "--resume needs --out" in proc.stderr
+
+
+def test_report_lines_are_json_dumps_of_the_records(scanned):
+    """The JSONL writer encodes with one encoder for the whole scan: the same bytes as
+    ``json.dumps(record, ensure_ascii=False)`` (non-ASCII kept, ``_`` keys dropped)."""
+    from compliance_guard.scan.records import format_records, public
+
+    records = [dict(r) for r in scanned[1]]
+    records[0]["_texts"] = {"title": "不写出"}
+    assert format_records(records, "jsonl") == "".join(json.dumps(public(r), ensure_ascii=False) + "\n" for r in records)

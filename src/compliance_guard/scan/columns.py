@@ -226,6 +226,8 @@ def _map_for_keys(keys: tuple[str, ...], overrides: tuple[tuple[str, str], ...])
 
 def cell_text(value) -> str:
     """A cell of any reader (str, number, date, None) as the text a seller typed."""
+    if type(value) is str:  # every cell of a CSV, most of any other
+        return value
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -242,6 +244,8 @@ def cell_text(value) -> str:
 def parse_price(text: str) -> float | None:
     """``¥1,299.00`` / ``99元`` / ``99`` as a number; empty is None; anything else RowError
     (whose message has a ``{field}`` placeholder for the caller to name the column)."""
+    if text.isdigit() and text.isascii():  # most price cells: NFKC and the pattern take them as they are
+        return float(text)
     s = unicodedata.normalize("NFKC", text).strip()
     if not s or s in ("-", "--", "/", "无", "n/a", "N/A", "null", "NULL", "None"):
         return None

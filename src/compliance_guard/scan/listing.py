@@ -3,6 +3,12 @@ fields, the listing checks (price fields, category requirements) on the whole; e
 carries its field and a line and column within that field's value."""
 from __future__ import annotations
 
+import functools
+from dataclasses import replace
+
+from compliance_guard.checks import CHECKS
+from compliance_guard.checks.certification.numbers import NUMBER_CHECKS
+from compliance_guard.checks.certification.reading import may_hold_numbers
 from compliance_guard.engine import Engine
 from compliance_guard.model.finding import Finding
 from compliance_guard.model.listing import FIELDS, NUMBER_FIELDS, TEXT_FIELDS, Listing
@@ -17,9 +23,15 @@ class ListingChecker:
         self.engine = engine
         # Number fields get the number-format checks only: a requirement rule would read a
         # lone 国食健注 number as a whole advertisement.
-        numbers = {r.id: r.severity.value for r in engine.rules
-                   if r.kind == "check" and r.category == "certification" and r.check != "category-requirement"}
+        rules = [r for r in engine.rules
+                 if r.kind == "check" and r.category == "certification" and r.check != "category-requirement"]
+        numbers = {r.id: r.severity.value for r in rules}
         self.number_engine = Engine(engine.packset, select=numbers, severity=numbers) if numbers else None
+        # with number checks alone, a field without a number's prefix has no finding to look for
+        self._numbers_only = all(any(CHECKS[r.check] is c for c in NUMBER_CHECKS) for r in rules)
+        # a function of the field's text alone, and a catalogue repeats a few licence numbers
+        # (one per producer) row after row
+        self._number_findings = functools.lru_cache(maxsize=1024)(self._check_number)
 
     def check(self, listing: Listing) -> list[Finding]:
         findings: list[Finding] = []
@@ -27,14 +39,20 @@ class ListingChecker:
             text = listing.fields.get(name)
             if text:
                 findings.extend(_in_field(self.engine.check(text), name))
+        views = FieldViews(listing.fields)
         if self.number_engine is not None:
             for name in NUMBER_FIELDS:
                 text = listing.fields.get(name)
-                if text:
-                    findings.extend(_in_field(self.number_engine.check(text), name))
-        for f in self.engine.check_listing(FieldViews(listing.fields)):
+                if text and (not self._numbers_only or may_hold_numbers(views.view(name))):
+                    findings.extend(replace(f, field=name, suggestions=list(f.suggestions))
+                                    for f in self._number_findings(text))
+        for f in self.engine.check_listing(views):
             findings.append(self._locate(f, listing))
         return sorted(_dedupe(findings), key=_order)
+
+    def _check_number(self, text: str) -> tuple[Finding, ...]:
+        """The number rules' findings in one number field's text (copied before use)."""
+        return tuple(self.number_engine.check(text))
 
     @staticmethod
     def _locate(f: Finding, listing: Listing) -> Finding:

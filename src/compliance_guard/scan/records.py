@@ -11,6 +11,8 @@ from pathlib import Path
 from compliance_guard.model.finding import Severity
 
 CSV_COLUMNS = ("id", "row", "status", "error", "category", "findings", "severity", "rules", "findings_json")
+#: ``json.dumps(obj, ensure_ascii=False)`` without building an encoder per record
+_to_json = json.JSONEncoder(ensure_ascii=False).encode
 
 
 class ScanError(Exception):
@@ -35,7 +37,7 @@ def csv_row(record: dict) -> list[str]:
 
     return [flat(record["id"]), str(record["row"]), record["status"], flat(record.get("error", "")),
             flat(record.get("category", "")), str(len(findings)), worst.value if worst else "", rules,
-            json.dumps(findings, ensure_ascii=False) if findings else ""]
+            _to_json(findings) if findings else ""]
 
 
 def format_records(records: list[dict], fmt: str) -> str:
@@ -44,7 +46,7 @@ def format_records(records: list[dict], fmt: str) -> str:
         buf = io.StringIO()
         csv.writer(buf, lineterminator="\n").writerows(csv_row(r) for r in records)
         return buf.getvalue()
-    return "".join(json.dumps(public(r), ensure_ascii=False) + "\n" for r in records)
+    return "".join(_to_json(public(r)) + "\n" for r in records)
 
 
 CSV_HEADER = ",".join(CSV_COLUMNS) + "\n"

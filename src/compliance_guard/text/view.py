@@ -20,10 +20,17 @@ class TextView:
         self.original = original
         self.collapse = collapse
         self._repair = repair  # the engine's disguise repair (text.phonetic), for what rules match
+        self.memo: dict = {}  # what checks derive from this text once and share (its certificate numbers)
 
     @functools.cached_property
     def _first(self):
         return first_pass(self.original)
+
+    @property
+    def first_text(self) -> str:
+        """Pass 1 alone (one translate): pass 2 only drops characters, so what pass 1 lacks the
+        normalised forms lack too, and a check can rule a text out without normalising it."""
+        return self._first[0]
 
     @functools.cached_property
     def norm(self) -> Normalized:

@@ -6,7 +6,8 @@ Numbers are matched on the normalised text (full-width digits and brackets folde
 traditional -> simplified, Latin lower-cased, filler between Han characters dropped) and
 spaces inside a number are skipped. What a rule may tune (category code tables, how far a CCC
 number may stand from its mention) is a NumberGrammar; the checks over numbers are in
-``numbers.py``, what a listing must show in ``requirements.py``.
+``numbers.py``, what a listing must show in ``requirements.py``; ``reading.py`` parses each
+text once for all of them.
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from dataclasses import dataclass, field
 import regex
 
 from compliance_guard.text import lazyre
-from compliance_guard.text.normalize import Normalized, normalize
+from compliance_guard.text.normalize import normalize
 
 #: Province-level abbreviations (省级简称) used as number prefixes.
 PROVINCE_ABBR = "京津冀晋蒙辽吉黑沪苏浙皖闽赣鲁豫鄂湘粤桂琼渝川黔贵云滇藏陕甘青宁新"
@@ -48,8 +49,6 @@ class CertNumber:
     check_digit: tuple[str, str] | None = None  # (expected, found) when it does not match
 
 
-
-
 @dataclass(frozen=True)
 class NumberGrammar:
     """What a rule's options may change in the grammar: code tables and the CCC context."""
@@ -65,6 +64,18 @@ class NumberGrammar:
 
 
 DEFAULT_GRAMMAR = NumberGrammar()
+_GRAMMARS = [DEFAULT_GRAMMAR]
+
+
+def shared_grammar(grammar: NumberGrammar) -> NumberGrammar:
+    """An equal grammar made before, else ``grammar``: rules with the same options (sc-code and
+    sc-check-digit; every rule left at the defaults) then share one parse of each text."""
+    for known in _GRAMMARS:
+        if known == grammar:
+            return known
+    if len(_GRAMMARS) < 64:
+        _GRAMMARS.append(grammar)
+    return grammar
 
 
 def _this_year() -> int:
@@ -111,7 +122,6 @@ def _length_problem(prefix: str, digits: str, expected: int, layout: str) -> str
     if len(digits) != expected:
         return f"「{prefix}」后应为{expected}位数字（{layout}），此处为{len(digits)}位"
     return None
-
 
 
 # -- the number grammar, one parser per family ----------------------------------------------
@@ -395,32 +405,16 @@ _PARSERS = {
     "drug": _parse_drug, "ccc": _parse_ccc,
 }
 NUMBER_KINDS = tuple(_PARSERS)
+KNOWN_KINDS = frozenset(_PARSERS)
 #: Something every number's prefix contains (SC/QS/JY only before a digit: ``disc`` is not one):
 #: texts without it are skipped at once.
 TRIGGER = lazyre.compile(r"(?:sc|qs|jy)\s*[:\-]?\s*[0-9]|ccc|3c|食健|妆|械|药准")
 
 
-def find_in_normalized(t: str, kinds: Iterable[str] = NUMBER_KINDS, grammar: NumberGrammar = DEFAULT_GRAMMAR) -> list[CertNumber]:
-    """Numbers of ``kinds`` in a normalised text (offsets into it)."""
-    wanted = set(kinds)
-    unknown = wanted - set(_PARSERS)
-    if unknown:
-        raise ValueError(f"unknown certificate kind(s): {', '.join(sorted(unknown))} (known: {', '.join(NUMBER_KINDS)})")
-    if not TRIGGER.search(t):
-        return []
-    out: list[CertNumber] = []
-    for parser in dict.fromkeys(_PARSERS[k] for k in wanted):
-        out.extend(n for n in parser(t, grammar) if n.kind in wanted)
-    return sorted(out, key=lambda n: (n.start, n.end))
-
-
-def find_numbers(norm: Normalized, kinds: Iterable[str] = NUMBER_KINDS,
-                 grammar: NumberGrammar = DEFAULT_GRAMMAR) -> list[CertNumber]:
-    """Numbers of ``kinds`` in a normalised text, with ``start``/``end`` mapped to its ORIGINAL text."""
-    found = find_in_normalized(norm.text, kinds, grammar)
-    for n in found:
-        n.start, n.end = norm.span(n.start, n.end)
-    return found
+@functools.lru_cache(maxsize=64)
+def parsers(kinds: frozenset[str]) -> tuple:
+    """The parsers of the families ``kinds`` belong to, in one fixed order."""
+    return tuple(dict.fromkeys(_PARSERS[k] for k in NUMBER_KINDS if k in kinds))
 
 
 def mod11_10(digits: str) -> str:
@@ -430,7 +424,6 @@ def mod11_10(digits: str) -> str:
         s = (p + int(ch)) % 10 or 10
         p = (s * 2) % 11
     return str((11 - p) % 10)
-
 
 
 _SPACES = lazyre.compile(r"\s+")

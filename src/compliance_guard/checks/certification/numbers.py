@@ -7,7 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from compliance_guard.checks.base import Check, fill, finding
-from compliance_guard.checks.certification.grammar import BARE_DIGITS, TRIGGER, NumberGrammar, compact, find_numbers
+from compliance_guard.checks.certification.grammar import BARE_DIGITS, TRIGGER, NumberGrammar, compact, shared_grammar
+from compliance_guard.checks.certification.reading import find_numbers, first_text
 from compliance_guard.load.schema import Option, mapping, string, strings, whole
 from compliance_guard.model.finding import Finding
 from compliance_guard.text.view import FieldViews, TextView
@@ -44,26 +45,28 @@ def _code_table(raw) -> dict[str, str]:
 
 
 def _prepare(options: dict) -> Prepared:
-    return Prepared(NumberGrammar(foods=_code_table(options.get("food_categories")),
-                                  additives=_code_table(options.get("additive_categories")),
-                                  min_digits=options.get("min_digits", 8)),
+    return Prepared(shared_grammar(NumberGrammar(foods=_code_table(options.get("food_categories")),
+                                                 additives=_code_table(options.get("additive_categories")),
+                                                 min_digits=options.get("min_digits", 8))),
                     tuple(options.get("listing_fields", ())))
 
 
 def _prepare_ccc(options: dict) -> Prepared:
-    return Prepared(NumberGrammar(ccc_window=options["window"], ccc_lo=options["min_digits"],
-                                  ccc_hi=options["max_digits"], ccc_first_year=options["first_year"],
-                                  ccc_stop=tuple(f for f in (compact(w) for w in options["not_between"]) if f)),
-                    tuple(options["listing_fields"]))
+    return Prepared(shared_grammar(NumberGrammar(
+        ccc_window=options["window"], ccc_lo=options["min_digits"], ccc_hi=options["max_digits"],
+        ccc_first_year=options["first_year"], ccc_stop=tuple(f for f in (compact(w) for w in options["not_between"]) if f))),
+        tuple(options["listing_fields"]))
 
 
 def _text_check(kinds: tuple[str, ...], report: str):
     """The findings over numbers of ``kinds``; ``report`` picks which numbers are flagged."""
 
+    wanted = frozenset(kinds)
+
     def run(view: TextView, rule, prepared: Prepared) -> list[Finding]:
         text = view.original
         out = []
-        for n in find_numbers(view.plain, kinds, prepared.grammar):
+        for n in find_numbers(view, wanted, prepared.grammar):
             if report == "problems" and n.problems and not n.legacy:
                 problem = "；".join(n.problems)
             elif report == "legacy" and n.legacy:
@@ -79,6 +82,23 @@ def _text_check(kinds: tuple[str, ...], report: str):
     return run
 
 
+def is_bare(view: TextView) -> bool:
+    """Whether a field holds digits only (a number without its prefix). Read on pass 1, which
+    is the plain text itself whenever either is digits only (pass 2 drops filler between Han)."""
+    digits = first_text(view).strip()
+    return len(digits) >= 8 and "0" <= digits[0] <= "9" and BARE_DIGITS.fullmatch(digits) is not None
+
+
+def _prefixed(view: TextView, kind: str) -> TextView:
+    """A bare number field as ``KIND digits``: one view per field and kind, so the rules of a
+    kind parse it once."""
+    key = ("certification.prefixed", kind)
+    prefixed = view.memo.get(key)
+    if prefixed is None:
+        prefixed = view.memo[key] = TextView(f"{kind.upper()} {view.original.strip()}")
+    return prefixed
+
+
 def _bare_fields(kind: str, text_run):
     """A listing field named in ``listing_fields`` that holds digits only is checked as
     ``KIND digits``; its findings span the field's value."""
@@ -86,12 +106,12 @@ def _bare_fields(kind: str, text_run):
     def run(fields: FieldViews, rule, prepared: Prepared) -> list[Finding]:
         out = []
         for name in prepared.listing_fields:
-            view = fields.view(name)
-            if view is None or not BARE_DIGITS.fullmatch(view.plain.text.strip()):
+            view = fields.view(name) if name in fields.fields else None
+            if view is None or not is_bare(view):
                 continue
             value = view.original
             start, end = len(value) - len(value.lstrip()), len(value.rstrip())
-            for f in text_run(TextView(f"{kind.upper()} {value.strip()}"), rule, prepared):
+            for f in text_run(_prefixed(view, kind), rule, prepared):
                 f.message = f.message.replace(f"「{f.text}」", f"「{value[start:end]}」")
                 f.start, f.end, f.text, f.field = start, end, value[start:end], name
                 out.append(f)
@@ -120,3 +140,7 @@ DEVICE_NUMBER = _number_check("device-number", ("device_reg", "device_filing"), 
 DEVICE_LEGACY = _number_check("device-legacy", ("device_legacy",), "legacy")
 DRUG_NUMBER = _number_check("drug-number", ("drug",), "problems")
 CCC_NUMBER = _number_check("ccc-number", ("ccc",), "problems", CCC_OPTIONS, _prepare_ccc, bare="ccc")
+#: Every check above reads only the numbers of a text: none finds anything where
+#: ``reading.may_hold_numbers`` says no.
+NUMBER_CHECKS = (SC_CODE, SC_CHECK_DIGIT, QS_LEGACY, JY_CODE, HEALTH_FOOD_NUMBER, HEALTH_FOOD_LEGACY, COSMETIC_NUMBER,
+                 COSMETIC_LEGACY, DEVICE_NUMBER, DEVICE_LEGACY, DRUG_NUMBER, CCC_NUMBER)

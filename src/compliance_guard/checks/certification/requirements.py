@@ -9,20 +9,15 @@ evidence: a ``类目：…`` line (a listing pasted as text) or a number that sh
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 
 import regex
 
 from compliance_guard.checks.base import EMPHASIS, Check, fill, finding
-from compliance_guard.checks.certification.grammar import (
-    BARE_DIGITS,
-    NUMBER_KINDS,
-    TRIGGER,
-    CertNumber,
-    compact,
-    find_in_normalized,
-)
+from compliance_guard.checks.certification.grammar import NUMBER_KINDS, TRIGGER, CertNumber, compact
+from compliance_guard.checks.certification.numbers import is_bare
+from compliance_guard.checks.certification.reading import may_hold_numbers, numbers_in
 from compliance_guard.load.schema import Option, choices, mapping, regexes, string, strings
 from compliance_guard.model.finding import Finding
 from compliance_guard.text import lazyre
@@ -73,10 +68,9 @@ class Requirement:
     category_line: regex.Pattern | None
     category_field: str
     number_fields: dict[str, str]  # field name -> number kind
-
-    @property
-    def kinds(self) -> set[str]:
-        return self.require_numbers | self.conflict_numbers | self.text_evidence
+    kinds: frozenset[str] = frozenset()  # the numbers it reads: required, conflicting, evidence
+    bare_key: tuple = ()  # number_fields as a key (rules with the same ones share what they find)
+    _scopes: dict = field(default_factory=dict, repr=False)  # category -> scope(category)
 
     @classmethod
     def build(cls, o: Mapping) -> Requirement:
@@ -108,14 +102,24 @@ class Requirement:
             category_line=line,
             category_field=o["category_field"],
             number_fields=number_fields,
+            kinds=frozenset(o["require_numbers"]) | frozenset(o["conflict_numbers"]) | frozenset(o["text_evidence"]),
+            bare_key=tuple(number_fields.items()),
         )
 
     def truthy_flag(self, fields: Mapping[str, object], names: Iterable[str]) -> bool:
         return any(fields.get(n) is not None and compact(str(fields[n])) in self.truthy for n in names)
 
-    def category_matches(self, category: str, names: list[str]) -> bool:
-        c = compact(category)
-        return any(n in c for n in names)
+    def scope(self, category: str) -> tuple[bool, bool]:
+        """Whether ``category`` is one of ``categories``, and one of ``exempt_categories``;
+        remembered, as a catalogue repeats a few categories row after row."""
+        found = self._scopes.get(category)
+        if found is None:
+            if len(self._scopes) >= 4096:
+                self._scopes.clear()
+            c = compact(category)
+            found = self._scopes[category] = (any(n in c for n in self.categories),
+                                              any(n in c for n in self.exempt_categories))
+        return found
 
 
 @dataclass
@@ -130,18 +134,65 @@ class _Where:
         return self.text[self.start:self.end]
 
 
-class _Listing:
-    """The texts one rule reads (a listing's fields, or one free text) with their numbers of
-    the rule's kinds; ``numbers_of(name, view)`` gives a field's numbers (normalised offsets)."""
+class _Texts:
+    """The texts of one listing (its fields but the category) or of one free text, as all the
+    requirement rules read them: which texts may hold a number, and which number fields hold
+    digits only, are worked out once, when a rule first asks."""
 
-    def __init__(self, views: Mapping[str, TextView], kinds: Iterable[str], numbers_of: Callable,
-                 bare_kinds: Iterable[str] = ()):
-        self.views = {k: v for k, v in views.items() if v.original}
-        kinds = set(kinds)
-        self.numbers: dict[str, list[CertNumber]] = {
-            k: [n for n in numbers_of(k, v) if n.kind in kinds] for k, v in self.views.items()
-        } if kinds else {}
-        self.kinds_present = {n.kind for ns in self.numbers.values() for n in ns} | set(bare_kinds)
+    def __init__(self, views: dict[str, TextView], fields: FieldViews | None = None,
+                 texts: Mapping[str, str] | None = None):
+        self.views = views
+        self.texts = texts or {}  # a listing's text fields, the category too
+        self._fields = fields
+        self._holding: dict[str, TextView] | None = None
+        self._bare: dict[tuple, frozenset[str]] = {}
+
+    def holding(self) -> dict[str, TextView]:
+        """The views that may hold a number (``reading.may_hold_numbers``), in field order."""
+        if self._holding is None:
+            self._holding = {k: v for k, v in self.views.items() if may_hold_numbers(v)}
+        return self._holding
+
+    def bare_kinds(self, spec: Requirement) -> frozenset[str]:
+        """The kinds of ``spec.number_fields`` whose field holds digits only (listings only)."""
+        found = self._bare.get(spec.bare_key)
+        if found is None:
+            fields = self._fields
+            found = self._bare[spec.bare_key] = frozenset(
+                kind for name, kind in spec.number_fields.items()
+                if fields is not None and name in self.texts and is_bare(fields.view(name)))
+        return found
+
+
+class _Listing:
+    """What one rule reads of the texts: their numbers of the rule's kinds (normalised offsets),
+    looked for only when the rule asks (most listings are out of a rule's scope by their
+    category alone); each text is parsed once for all the rules (``reading.numbers_in``)."""
+
+    def __init__(self, texts: _Texts, spec: Requirement):
+        self.texts = texts
+        self.views = texts.views
+        self.spec = spec
+        self._numbers: dict[str, list[CertNumber]] | None = None
+        self._present: set[str] | None = None
+
+    @property
+    def numbers(self) -> dict[str, list[CertNumber]]:
+        """Numbers of the rule's kinds by text; the texts without any are left out."""
+        if self._numbers is None:
+            kinds = self.spec.kinds
+            self._numbers = {k: numbers_in(v, kinds) for k, v in self.texts.holding().items()} if kinds else {}
+        return self._numbers
+
+    @property
+    def kinds_present(self) -> set[str]:
+        if self._present is None:
+            self._present = {n.kind for ns in self.numbers.values() for n in ns} | self.texts.bare_kinds(self.spec)
+        return self._present
+
+    def present(self, kinds: set[str]) -> set[str]:
+        """Which of ``kinds`` the texts show (nothing is looked for when ``kinds`` is empty)."""
+        return kinds & self.kinds_present if kinds else set()
 
     def first_number(self, kinds: Iterable[str]) -> _Where | None:
         kinds = set(kinds)
@@ -175,30 +226,31 @@ class _Listing:
 
 def _evaluate(rule, spec: Requirement, listing: _Listing, category: str | None, where_category: _Where | None,
               flags: Mapping[str, object]) -> list[Finding]:
-    """The finding of one requirement rule for one listing (or one free text), if any."""
-    present = listing.kinds_present
-    evidence = spec.text_evidence & present
-    in_scope = (bool(category) and spec.category_matches(category, spec.categories)) or bool(evidence)
+    """The finding of one requirement rule for one listing (or one free text), if any; the
+    texts are read only as far as the answer needs them."""
+    in_category, exempt_category = spec.scope(category) if category else (False, False)
+    in_scope = in_category or bool(listing.present(spec.text_evidence))
     if not (in_scope or spec.truthy_flag(flags, spec.flags)):
         return []
-    if category and spec.category_matches(category, spec.exempt_categories):
+    if exempt_category:
         return []
     if spec.truthy_flag(flags, spec.exempt_flags):
         return []
     claims = listing.claims(spec) if spec.claim_re is not None else []
     if spec.claim_re is not None and not claims:
         return []
-    numbers_ok = not spec.require_numbers or bool(spec.require_numbers & present)
+    numbers_ok = not spec.require_numbers or bool(listing.present(spec.require_numbers))
     text_ok = not (spec.require_text or spec.require_patterns) or listing.has_text(
         spec.require_text, spec.require_patterns)
     if numbers_ok and text_ok:
         return []
-    conflict = listing.first_number(spec.conflict_numbers) if spec.conflict_numbers & present else None
+    conflict = listing.first_number(spec.conflict_numbers) if listing.present(spec.conflict_numbers) else None
     message = spec.conflict_message if conflict and spec.conflict_message else rule.message
     if claims:
         claim, where = claims[0]
     else:
-        claim, where = "", where_category or listing.first_number(evidence or present)
+        claim, where = "", where_category or listing.first_number(listing.present(spec.text_evidence)
+                                                                   or listing.kinds_present)
     where = where or _Where(None, "", 0, 0)
     msg = fill(message, text=where.value, category=category or "", claim=claim,
                number=conflict.value if conflict else "")
@@ -213,35 +265,31 @@ def _in_text(view: TextView, rule, spec: Requirement) -> list[Finding]:
     where = _Where(None, text, m.start("v"), m.end("v")) if m and m["v"] else None
     if where is None and not spec.text_evidence:
         return []
-    listing = _Listing({"text": view}, spec.kinds, lambda name, v: find_in_normalized(v.plain.text, spec.kinds))
+    listing = _Listing(_Texts({"text": view} if text else {}), spec)
     found = _evaluate(rule, spec, listing, where.value if where else None, where, {})
     for f in found:
         f.field = None
     return found
 
 
-def _field_numbers(fields: FieldViews):
-    """Every field's numbers, found once per listing for all the requirement rules."""
-    memo = fields.memo.setdefault("certification.numbers", {})
-
-    def numbers_of(name: str, view: TextView) -> list[CertNumber]:
-        if name not in memo:
-            memo[name] = find_in_normalized(view.plain.text, NUMBER_KINDS)
-        return memo[name]
-
-    return numbers_of
+def _texts(fields: FieldViews, category_field: str) -> _Texts:
+    """The listing's texts, once per listing for all the requirement rules."""
+    key = ("certification.texts", category_field)
+    found = fields.memo.get(key)
+    if found is None:
+        texts = {k: v for k, v in fields.fields.items() if isinstance(v, str)}
+        views = {k: fields.view(k) for k, v in texts.items() if v and k != category_field}
+        found = fields.memo[key] = _Texts(views, fields, texts)
+    return found
 
 
 def _in_listing(fields: FieldViews, rule, spec: Requirement) -> list[Finding]:
     """A requirement over a listing's fields; a finding about a missing item spans the category
     value (``category_field``). A number field (``number_fields``) holding digits only counts
     as a number of its kind."""
-    texts = {k: v for k, v in fields.fields.items() if isinstance(v, str)}
-    category = fields.category if fields.category is not None else texts.get(spec.category_field)
-    bare = [kind for name, kind in spec.number_fields.items()
-            if name in texts and BARE_DIGITS.fullmatch(fields.view(name).plain.text.strip())]
-    views = {k: fields.view(k) for k in texts if k != spec.category_field}
-    listing = _Listing(views, spec.kinds, _field_numbers(fields), bare)
+    texts = _texts(fields, spec.category_field)
+    category = fields.category if fields.category is not None else texts.texts.get(spec.category_field)
+    listing = _Listing(texts, spec)
     where = _Where(spec.category_field, category, 0, len(category)) if category else None
     return _evaluate(rule, spec, listing, category, where, fields.fields)
 

@@ -5,7 +5,6 @@ options. The same checks read a listing pasted as text (``售价：99`` / ``划�
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 
 import regex
 
@@ -44,6 +43,7 @@ class PriceFields:
 
     def __init__(self, o: dict):
         self.fields = {r: r for r in ROLES} | dict(o["fields"])
+        self.fields_key = ("pricing.fields", tuple(self.fields.items()))
         self.role_names = dict(o["role_names"])
         labels = [(fold_one_to_one(lab), role) for role, labs in o["labels"].items() for lab in labs]
         self.by_label = dict(labels)
@@ -66,14 +66,23 @@ class PriceFields:
         return self.messages.get(key) or rule.message
 
 
-@dataclass
 class _Field:
-    role: str  # price, title, … (the rule's view)
-    name: str  # the listing's own field name
-    text: str  # the text the offsets refer to (the field value, or the whole pasted text)
-    folded: str  # ``text`` folded one for one
-    start: int
-    end: int
+    """A role's value ``text[start:end]``; ``text`` is folded one for one (a view's ``folded``)
+    when a rule first reads it, and the price is read once."""
+
+    def __init__(self, role: str, name: str, text: str, start: int, end: int, folded: str | TextView):
+        self.role = role  # price, title, … (the rule's view)
+        self.name = name  # the listing's own field name
+        self.text = text  # the text the offsets refer to (the field value, or the whole pasted text)
+        self.start, self.end = start, end
+        self._folded = folded
+        self._price: float | None | bool = False
+
+    @property
+    def folded(self) -> str:
+        if not isinstance(self._folded, str):
+            self._folded = self._folded.folded
+        return self._folded
 
     @property
     def value(self) -> str:
@@ -85,22 +94,29 @@ class _Field:
 
     @property
     def price(self) -> float | None:
-        return price_value(self.folded_value)
+        if self._price is False:
+            value = self.value
+            # ASCII digits fold to themselves: most price cells need no fold and no regex
+            self._price = float(value) if value.isdigit() and value.isascii() else price_value(self.folded_value)
+        return self._price
 
 
 def _from_listing(fields: FieldViews, sp: PriceFields) -> dict[str, _Field]:
-    out = {}
+    """The listing's fields by role, once per listing for the rules that name the same fields."""
+    out = fields.memo.get(sp.fields_key)
+    if out is not None:
+        return out
+    out = fields.memo[sp.fields_key] = {}
     for role, name in sp.fields.items():
         value = fields.fields.get(name)
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
             continue
         if isinstance(value, str):
-            view = fields.view(name)
-            text, folded = view.original, view.folded
+            text, folded = value, fields.view(name)
         else:
             text = folded = amount(float(value))
         if text.strip():
-            out[role] = _Field(role, name, text, folded, len(text) - len(text.lstrip()), len(text.rstrip()))
+            out[role] = _Field(role, name, text, len(text) - len(text.lstrip()), len(text.rstrip()), folded)
     return out
 
 
@@ -112,7 +128,7 @@ def _from_text(view: TextView, sp: PriceFields) -> dict[str, _Field]:
     for m in sp.label_line.finditer(view.folded):
         role = sp.by_label.get(m["label"])
         if role and role not in out and m["v"]:
-            out[role] = _Field(role, role, view.original, view.folded, m.start("v"), m.end("v"))
+            out[role] = _Field(role, role, view.original, m.start("v"), m.end("v"), view.folded)
     return out
 
 

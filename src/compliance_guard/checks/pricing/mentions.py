@@ -163,12 +163,16 @@ def _find_prices(t: str, sp: Mentions) -> list[PriceMention]:
             if "价" not in keyword and not (m["cur"] or m["unit"]):
                 continue  # 仅3件 is a count: a keyword without 价 needs ¥ or 元
             out.append(PriceMention(kind, number(m["num"], m["wan"]), m.start(), m.end(), keyword))
-    for m in _FULL_REDUCTION.finditer(t):
-        out.append(PriceMention("full_reduction", float(m["y"]), m.start(), m.end(), "满减", threshold=float(m["x"])))
+    # each pattern below needs a literal (满, ¥, 元 or 块, 折 or 半价): a text without it is not scanned
+    if "满" in t:
+        for m in _FULL_REDUCTION.finditer(t):
+            out.append(PriceMention("full_reduction", float(m["y"]), m.start(), m.end(), "满减", threshold=float(m["x"])))
     taken = Spans((p.start, p.end) for p in out)
-    signed = list(_AMOUNT_SIGN.finditer(t))
-    signed_spans = Spans(x.span() for x in signed)
-    unit = [m for m in _AMOUNT_UNIT.finditer(t) if not inside(m.span(), signed_spans)]
+    signed = list(_AMOUNT_SIGN.finditer(t)) if "¥" in t else []
+    unit = []
+    if "元" in t or "块" in t:
+        signed_spans = Spans(x.span() for x in signed)
+        unit = [m for m in _AMOUNT_UNIT.finditer(t) if not inside(m.span(), signed_spans)]
     for m in sorted(signed + unit, key=lambda m: m.start()):
         if inside(m.span(), taken):
             continue
@@ -177,12 +181,13 @@ def _find_prices(t: str, sp: Mentions) -> list[PriceMention]:
         if sp.before_ex is not None and sp.before_ex.search(t[max(0, m.start() - 8):m.start()]):
             continue
         out.append(PriceMention("amount", number(m["num"], m["wan"]), m.start(), m.end()))
-    allowed = Spans(m.span() for p in sp.discount_allow for m in p.finditer(t))
-    for m in _DISCOUNT.finditer(t):
-        value = _discount_value(m["d"] or "半")
-        if value is None or inside(m.span(), allowed):
-            continue
-        ranged = sp.range_before is not None and bool(sp.range_before.search(t[max(0, m.start() - 4):m.start()]))
-        ranged = ranged or (sp.range_after is not None and bool(sp.range_after.match(t, m.end(), m.end() + 3)))
-        out.append(PriceMention("discount", value, m.start(), m.end(), m.group(), ranged=ranged))
+    if "折" in t or "半价" in t:
+        allowed = Spans(m.span() for p in sp.discount_allow for m in p.finditer(t))
+        for m in _DISCOUNT.finditer(t):
+            value = _discount_value(m["d"] or "半")
+            if value is None or inside(m.span(), allowed):
+                continue
+            ranged = sp.range_before is not None and bool(sp.range_before.search(t[max(0, m.start() - 4):m.start()]))
+            ranged = ranged or (sp.range_after is not None and bool(sp.range_after.match(t, m.end(), m.end() + 3)))
+            out.append(PriceMention("discount", value, m.start(), m.end(), m.group(), ranged=ranged))
     return sorted(out, key=lambda p: (p.start, p.end))
