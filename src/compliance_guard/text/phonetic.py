@@ -277,6 +277,13 @@ class PhoneticIndex:
                 return False
         return not (_word_across(text, edges, s) or _word_across(text, edges, e))
 
+    def __getstate__(self):  # for the engine cache: an ahocorasick_rs automaton does not pickle
+        return {k: v for k, v in self.__dict__.items() if k != "_automaton"}
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._automaton = ahocorasick_rs.AhoCorasick(self._keys) if self._keys else None
+
 
 def _across_lines(norm, d: Disguise) -> bool:
     """Whether a disguise's characters sit on two lines (交流⏎⏎微信 is no 留微信)."""
