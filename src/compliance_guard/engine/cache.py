@@ -15,6 +15,7 @@ turns the cache off.
 """
 from __future__ import annotations
 
+import gc
 import hashlib
 import importlib.util
 import os
@@ -90,10 +91,15 @@ def load(key: str | None) -> Engine | None:
     head = len(FORMAT) + DIGEST
     if not data.startswith(FORMAT) or hashlib.blake2b(data[head:], digest_size=DIGEST).digest() != data[len(FORMAT):head]:
         return None
+    collecting = gc.isenabled()
+    gc.disable()  # every object unpickled stays: collecting while they are made finds nothing
     try:
         stored, engine = pickle.loads(data[head:])
     except Exception:  # a file of another build of cguard: unpickling may fail in any way
         return None
+    finally:
+        if collecting:
+            gc.enable()
     if stored != key or not isinstance(engine, Engine):
         return None
     try:
@@ -109,6 +115,7 @@ def store(key: str | None, engine: Engine) -> None:
     if key is None or folder is None:
         return
     try:
+        engine.check_unlocated(" ")  # what every text runs (gates, patterns without triggers) is kept compiled
         payload = pickle.dumps((key, engine), protocol=pickle.HIGHEST_PROTOCOL)
     except Exception:  # something unpicklable in the engine: it is just not kept
         return
