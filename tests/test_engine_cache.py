@@ -15,7 +15,7 @@ import textwrap
 import pytest
 from conftest import REPO
 
-from compliance_guard.engine import Engine, cache
+from compliance_guard.engine import Engine, _pickles, cache
 from compliance_guard.engine import packs as packs_module
 from compliance_guard.engine.packs import PackError, load_packs
 from compliance_guard.report import FORMATTERS, formatter
@@ -76,6 +76,31 @@ def test_a_cached_engine_finds_what_a_fresh_one_finds(cache_home, monkeypatch):
     cached = build_engine()
     assert findings(cached, texts) == findings(fresh, texts)
     assert [r.id for r in cached.rules] == [r.id for r in fresh.rules]
+
+
+def test_what_every_kind_prepares_pickles():
+    """Else the engine cache prepares that kind again on every run (correct, but slow): give
+    its prepared state __getstate__/__setstate__ as engine.kinds.check's Prepared has."""
+    engine = Engine(load_packs())
+    assert [name for name, state in engine._kinds.items() if not _pickles(state)] == []
+
+
+def test_a_kind_whose_state_does_not_pickle_is_prepared_again(cache_home, monkeypatch):
+    from compliance_guard.engine.kinds import terms
+
+    built = []
+
+    def build(rules):
+        built.append(len(rules))
+        return lambda: None  # does not pickle; the terms kind reads no state
+
+    monkeypatch.setattr(terms, "build", build)
+    fresh = build_engine()
+    assert len(entries(cache_home)) == 1 and len(built) == 1
+    no_building(monkeypatch)
+    cached = build_engine()
+    assert len(built) == 2 and callable(cached._kinds["terms"])
+    assert findings(cached, TEXTS) == findings(fresh, TEXTS)
 
 
 def test_the_options_are_part_of_the_key(cache_home, monkeypatch):
