@@ -15,6 +15,17 @@ SHARED = REPO.parent / "shared"
 FIXTURE_PACK = REPO / "tests" / "fixtures" / "engine-pack.yaml"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def engine_cache_home(tmp_path_factory):
+    """The engine cache of every run in the suite (CLI calls and the subprocesses they start)
+    in a temporary directory: the suite never writes to the user's home."""
+    folder = tmp_path_factory.mktemp("xdg-cache")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("XDG_CACHE_HOME", str(folder))
+        mp.delenv("CGUARD_NO_CACHE", raising=False)
+        yield folder
+
+
 @functools.lru_cache(maxsize=1)
 def builtin_engine() -> Engine:
     """The engine over every built-in pack, built once for the whole test run."""

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 
 from compliance_guard.app.cli import main
 from compliance_guard.model.finding import Finding, Severity
-from compliance_guard.report import FORMATTERS, pick
+from compliance_guard.report import formatter, pick
 from compliance_guard.report.columns import Columns, convert
 from compliance_guard.report.github import escape_data, escape_property
 from compliance_guard.run.files import FileResult
@@ -121,7 +121,7 @@ def test_sarif_describes_rules_it_has_no_metadata_for():
     f = Finding("unused-suppression", "cguard", "suppression", Severity.WARNING, "unused", "cguard: enable", 0, 14,
                 1, 1, 1, 15)
     out = io.StringIO()
-    FORMATTERS["sarif"]([FileResult("a.md", [f], text="cguard: enable\n")], out)
+    formatter("sarif")([FileResult("a.md", [f], text="cguard: enable\n")], out)
     log = json.loads(out.getvalue())
     jsonschema.Draft4Validator(SARIF_SCHEMA).validate(log)
     assert log["runs"][0]["tool"]["driver"]["rules"][0]["id"] == "unused-suppression"
@@ -162,7 +162,7 @@ def test_github_escaping():
     assert escape_property("a,b:c%\n") == "a%2Cb%3Ac%25%0A"
     f = Finding("R1", "p", "c", Severity.ERROR, "50% off, now:\nbuy", "x", 0, 1, 1, 1, 1, 2)
     out = io.StringIO()
-    FORMATTERS["github"]([FileResult("dir,1/a:b.md", [f], text="x\n")], out)
+    formatter("github")([FileResult("dir,1/a:b.md", [f], text="x\n")], out)
     line = out.getvalue().rstrip("\n")
     assert "\n" not in line
     assert line == "::error file=dir%2C1/a%3Ab.md,line=1,endLine=1,col=1,endColumn=2,title=R1::50%25 off, now:%0Abuy"
@@ -226,7 +226,7 @@ def test_junit(files):
 
 def _render(name, results) -> str:
     out = io.StringIO()
-    FORMATTERS[name](results, out)
+    formatter(name)(results, out)
     return out.getvalue()
 
 

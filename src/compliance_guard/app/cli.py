@@ -3,7 +3,9 @@ above ``--fail-on`` (or an unreadable input), 2 usage / configuration / rule-pac
 
 The options several commands share are declared once (app.options); the score, mix and
 campaign commands are made from the declared scorers (scoring.SCORERS), the ``--format``
-choices of check from the formatters (report.FORMATTERS)."""
+choices of check from the formatters (report.FORMATTERS). A command imports what it runs when
+it runs: ``cguard check`` of one file imports neither scorers nor catalogue scans, and of the
+formats only the one it writes."""
 from __future__ import annotations
 
 import sys
@@ -13,13 +15,24 @@ import click
 from compliance_guard import __version__
 from compliance_guard.app import options
 from compliance_guard.app.options import UsageFailure, engine_for, load_config, split
-from compliance_guard.engine.kinds import KINDS
 from compliance_guard.load.config import FAIL_ON
 from compliance_guard.report import FORMATTERS
-from compliance_guard.scoring import SCORERS
+from compliance_guard.scoring import SCORERS, scorer
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The scorer commands are made when one is run or --help lists them."""
+
+    def list_commands(self, ctx):
+        return sorted({*super().list_commands(ctx), *SCORERS})
+
+    def get_command(self, ctx, name):
+        if name in SCORERS and name not in self.commands:
+            self.add_command(_scorer_command(scorer(name)))
+        return super().get_command(ctx, name)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="cguard")
 def main():
     """compliance-guard: check Chinese e-commerce marketing copy against the Advertising Law,
@@ -43,9 +56,8 @@ def check(paths, fmt, config_path, no_config, select, ignore, packs, severities,
           max_size, baseline, no_baseline, write_baseline, report_unused_suppressions, diff_rev, stdin_name, color,
           quiet):
     """Check scripts and posts (.txt, .md, .srt, .docx; directories recurse; - reads stdin)."""
-    from compliance_guard.report import pick
+    from compliance_guard.report import formatter, pick
     from compliance_guard.run import baseline as baselines
-    from compliance_guard.run import gitdiff
     from compliance_guard.run.files import check_paths, exit_status
 
     fmt = pick(fmt)
@@ -56,6 +68,8 @@ def check(paths, fmt, config_path, no_config, select, ignore, packs, severities,
     engine = engine_for(config)
     changed = None
     if diff_rev is not None:
+        from compliance_guard.run import gitdiff
+
         try:
             changed, paths = gitdiff.changed_files(diff_rev, paths)
         except gitdiff.GitError as exc:
@@ -82,7 +96,7 @@ def check(paths, fmt, config_path, no_config, select, ignore, packs, severities,
             click.echo(f"cguard: {note}", err=True)
     except baselines.BaselineError as exc:
         raise UsageFailure(str(exc)) from None
-    FORMATTERS[fmt](results, sys.stdout, color=sys.stdout.isatty() if color is None else color, rules=engine.rules)
+    formatter(fmt)(results, sys.stdout, color=sys.stdout.isatty() if color is None else color, rules=engine.rules)
     clean = results and not any(r.findings or r.error or r.warnings for r in results)
     if clean and fmt == "text" and not quiet:  # a clean run says so, as ruff's "All checks passed!"
         click.echo(f"cguard: {len(results)} file{'s' if len(results) != 1 else ''} checked, no findings", err=True)
@@ -124,6 +138,8 @@ def rules():
 @options.PACK
 def rules_list(packs):
     """Packs and rules with their term counts."""
+    from compliance_guard.engine.kinds import KINDS
+
     engine = engine_for(packs=packs, verify_extra=False)
     for pack in engine.packset.packs:
         terms = sum(len(r.terms) + sum(len(g) for g in r.all_of) for r in pack.rules)
@@ -289,10 +305,6 @@ def _scorer_command(scorer) -> click.Command:
         *(_RULE_OPTIONS[name] for name in scorer.rule_options),
     ]
     return click.command(scorer.command, help=scorer.help)(options.stack(*decorators)(run))
-
-
-for _scorer in SCORERS.values():
-    main.add_command(_scorer_command(_scorer))
 
 
 # -- catalogues, fixes, the config -------------------------------------------------------------

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import click
 
-from compliance_guard.engine.packs import PackError
 from compliance_guard.load.config import FAIL_ON, SEVERITIES, ConfigError, parse_size, resolve
 
 
@@ -103,6 +102,7 @@ def load_config(config_path=None, no_config=False, select=(), ignore=(), packs=(
 def engine_for(config=None, packs=(), verify_extra=True, **selection):
     """The engine of a merged ``config`` (or of ``packs`` and a selection); pack errors and names
     that match no rule, pack or category are exit-2 one-liners."""
+    from compliance_guard.engine.source import PackError
     from compliance_guard.run.engines import build_engine, config_engine
 
     try:

@@ -121,3 +121,23 @@ class Engine:
         """Findings of the rules whose checks read a whole listing (its price fields against each
         other, what its category requires); each carries ``field`` and offsets in that field."""
         return [f for rule, run, prepared in self.listing_checks for f in run(fields, rule, prepared)]
+
+    def __getstate__(self):  # for the engine cache (engine.cache)
+        return {**self.__dict__, "_kinds": {name: state for name, state in self._kinds.items() if _pickles(state)}}
+
+    def __setstate__(self, state):
+        """What a kind prepared that does not pickle is prepared again."""
+        self.__dict__.update(state)
+        for name, kind in KINDS.items():
+            if name not in self._kinds:
+                self._kinds[name] = kind.build([r for r in self.rules if r.kind == name])
+
+
+def _pickles(obj) -> bool:
+    import pickle
+
+    try:
+        pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception:  # an automaton, a function made at build time...
+        return False
+    return True

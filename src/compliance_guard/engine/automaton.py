@@ -51,7 +51,7 @@ class Automaton:
                     form = normalize_term(form, collapse)
                     if form:
                         table.setdefault(form, []).append((rule, canonical, group))
-        keys = list(table)
+        keys = self._keys = list(table)
         self.forms = frozenset(keys)  # every spelling it matches as written: no disguise to repair
         self._automaton = ahocorasick_rs.AhoCorasick(keys) if keys else None
         self._entries = [tuple(dict.fromkeys(table[k])) for k in keys]
@@ -64,3 +64,10 @@ class Automaton:
                 for rule, term, group in entries[key]:
                     hits.append(Hit(rule, start, end, term, group))
         return hits
+
+    def __getstate__(self):  # for the engine cache: an ahocorasick_rs automaton does not pickle
+        return {k: v for k, v in self.__dict__.items() if k != "_automaton"}
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._automaton = ahocorasick_rs.AhoCorasick(self._keys) if self._keys else None

@@ -11,13 +11,12 @@ import functools
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
-
-import pathspec
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from compliance_guard.load.documents import MAX_SIZE, format_size
-from compliance_guard.load.toml import TomlError, load_toml
+
+if TYPE_CHECKING:
+    import pathspec
 
 CONFIG_NAMES = (".cguard.yaml", "cguard.yaml")
 BASELINE_NAME = ".cguard-baseline.json"
@@ -189,6 +188,8 @@ class Config:
         return out
 
     def dump(self, cwd: Path | None = None) -> str:
+        import yaml
+
         head = f"# config: {self.path}\n" if self.path else "# config: none found (defaults)\n"
         return head + f"# root: {self.root}\n" + yaml.safe_dump(
             self.to_dict(cwd), allow_unicode=True, sort_keys=False, default_flow_style=False)
@@ -236,6 +237,8 @@ def resolve(config_path: str | Path | None = None, no_config: bool = False, cwd:
 
 
 def load(path: Path) -> Config:
+    from compliance_guard.load.toml import TomlError, load_toml
+
     try:
         raw = load_toml(path) if path.suffix == ".toml" else _load_yaml(path)
     except TomlError as exc:
@@ -450,6 +453,8 @@ def _relative_to(root: Path, value: str) -> Path:
 
 @functools.lru_cache(maxsize=256)
 def _gitignore(pattern: str) -> pathspec.GitIgnoreSpec:
+    import pathspec  # only a config with include, exclude or per-file globs needs it
+
     return pathspec.GitIgnoreSpec.from_lines([pattern.strip().removeprefix("./")])
 
 

@@ -8,7 +8,6 @@ tuple of strings for a list), or raises ValueError saying what it expected.
 """
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -45,6 +44,8 @@ def validate(values: Mapping | None, schema: Schema, what: str = "options") -> d
     for key, value in values.items():
         option = schema.get(str(key))
         if option is None:
+            import difflib
+
             close = difflib.get_close_matches(str(key), list(schema), n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             known = ", ".join(sorted(schema)) or "none"

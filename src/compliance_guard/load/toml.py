@@ -7,7 +7,7 @@ import re
 import sys
 from pathlib import Path
 
-from compliance_guard.load.yamlpos import PosDict, PosList
+from compliance_guard.load.positions import PosDict, PosList
 
 
 class TomlError(Exception):

@@ -13,25 +13,11 @@ from pathlib import Path
 
 import yaml
 
+from compliance_guard.load.positions import PosDict, PosList
+
 
 class YamlError(Exception):
     """A user-file problem, already formatted as ``file:line: message``."""
-
-
-class PosDict(dict):
-    """A mapping with the line of each key and the character span of each value."""
-
-    line = 0
-    key_lines: dict
-    spans: dict
-
-
-class PosList(list):
-    """A sequence with the line and character span of each item."""
-
-    line = 0
-    item_lines: list
-    spans: list
 
 
 class _Loader(yaml.SafeLoader):

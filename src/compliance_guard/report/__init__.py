@@ -1,23 +1,28 @@
 """Formatters: each turns a list of FileResults into one output format.
 
 Every formatter has the signature ``write(results, out, **options)``; FORMATTERS maps each
-``--format`` name to one, and the ``--format`` choices come from it. A new format is one module
-with its ``write`` and one line here.
+``--format`` name to one (as ``module:function``, imported when used: a run imports only the
+format it writes), and the ``--format`` choices come from it. A new format is one module with
+its ``write`` and one line here.
 """
 from __future__ import annotations
 
 import os
-
-from compliance_guard.report import github, json_format, junit, rdjson, sarif, text
+import pkgutil
 
 FORMATTERS = {
-    "text": text.write,
-    "json": json_format.write,
-    "sarif": sarif.write,
-    "github": github.write,
-    "rdjson": rdjson.write,
-    "junit": junit.write,
+    "text": "compliance_guard.report.text:write",
+    "json": "compliance_guard.report.json_format:write",
+    "sarif": "compliance_guard.report.sarif:write",
+    "github": "compliance_guard.report.github:write",
+    "rdjson": "compliance_guard.report.rdjson:write",
+    "junit": "compliance_guard.report.junit:write",
 }
+
+
+def formatter(name: str):
+    """The ``write`` of format ``name`` (KeyError for an unknown one)."""
+    return pkgutil.resolve_name(FORMATTERS[name])
 
 
 def pick(name: str, environ=None) -> str:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import json
 import re
 from collections import Counter
 from pathlib import Path
@@ -59,6 +58,8 @@ def _key(path: str, root: Path) -> str:
 
 def write(path: str | Path, results) -> int:
     """Record every finding of ``results`` in ``path``; returns how many."""
+    import json
+
     path = Path(path)
     root = path.resolve().parent
     counts: Counter = Counter()
@@ -86,6 +87,8 @@ class Baseline:
 
     @classmethod
     def load(cls, path: str | Path) -> Baseline:
+        import json  # only a run with a baseline reads one
+
         path = Path(path)
         try:
             doc = json.loads(path.read_text(encoding="utf-8"))

@@ -1,13 +1,12 @@
 """Building the engines of a run: the packs (built-in and the user's, whose examples are
 verified), the selection, severities and allow-list of the config, and a variant per
-``per-file`` setting. Whoever needs an engine builds one here and passes it down."""
+``per-file`` setting. Whoever needs an engine builds one here and passes it down; an engine
+built before from the same packs and options comes from the cache (``engine.cache``)."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from compliance_guard.engine import Engine
-from compliance_guard.engine.examples import verify_examples
-from compliance_guard.engine.packs import PackError, load_packs
+from compliance_guard.engine import Engine, cache
 
 if TYPE_CHECKING:
     from compliance_guard.load.config import Config, FileSettings
@@ -18,16 +17,28 @@ def build_engine(packs=(), select=(), ignore=(), severity=None, allow_terms=(), 
     """An engine over the built-in packs plus ``packs``. Raises PackError (a pack, or a user
     pack's examples), ConfigError (a name in ``config`` that matches no rule, pack or category)
     or ValueError (such a name given directly)."""
+    verify = bool(packs) and verify_extra
+    key = cache.engine_key(packs, (tuple(map(str, packs)), tuple(select), tuple(ignore),
+                                   tuple(sorted((severity or {}).items())), tuple(allow_terms), verify))
+    engine = cache.load(key)  # kept only once built, and its user packs' examples verified
+    if engine is not None:
+        if config is not None:  # its per-file names too, which the key does not hold
+            config.validate_names(engine.packset.names(), {r.id for r in engine.packset.rules})
+        return engine
+    from compliance_guard.engine.examples import verify_examples
+    from compliance_guard.engine.packs import PackError, load_packs
+
     packset = load_packs(packs)
     if config is not None:
         config.validate_names(packset.names(), {r.id for r in packset.rules})
     engine = Engine(packset, select=select, ignore=ignore, severity=severity, allow_terms=allow_terms)
-    if packs and verify_extra:
+    if verify:
         extra = {str(p) for p in packs}
         user_rules = [r for r in packset.rules if any(r.file.startswith(e) for e in extra)]
         failures = verify_examples(packset, user_rules)
         if failures:
             raise PackError(failures[0])
+    cache.store(key, engine)
     return engine
 
 

@@ -31,12 +31,13 @@ class LazyPattern:
             raise AttributeError(name)
         return getattr(self.compiled(), name)
 
-    def __getstate__(self):
-        return self.pattern, self.flags, self.lists
+    def __getstate__(self):  # compiled or not, as it is: a compiled regex unpickles far faster than it compiles
+        return self.pattern, self.flags, self.lists, self._compiled
 
     def __setstate__(self, state):
-        self.pattern, self.flags, self.lists = state
-        self._compiled = None
+        self.pattern, self.flags, self.lists, self._compiled = state
+        if self._compiled is not None:
+            self.finditer, self.search = self._compiled.finditer, self._compiled.search
 
 
 def compile(pattern: str, flags: int = 0) -> LazyPattern:  # noqa: A001 - mirrors regex.compile

@@ -32,9 +32,9 @@ FILLER_CLASS = r"[\s*.·・~〜_\-‐–—|/\\\p{So}\p{Extended_Pictographic}\p
 @functools.lru_cache(maxsize=1)
 def _t2s() -> dict[str, str]:
     """Single-character traditional -> simplified pairs from OpenCC's TSCharacters table."""
-    import opencc
+    import importlib.util  # where OpenCC is, without importing it (and the JSON reader it imports)
 
-    path = Path(opencc.__file__).with_name("dictionary") / "TSCharacters.txt"
+    path = Path(importlib.util.find_spec("opencc").origin).with_name("dictionary") / "TSCharacters.txt"
     table: dict[str, str] = {}
     with open(path, encoding="utf-8") as fh:
         for line in fh:

@@ -15,11 +15,7 @@ keys finds the spans that SOUND like a term. Such a span is taken for a disguise
 A homophone must also carry the same tone (薇 for 微, not 买 for 卖); pinyin written without
 tones matches any. The engine replaces each disguise by its term before matching (``Repaired``),
 so every kind of rule sees 降血压 where the seller wrote 降xue压, and each finding over a
-disguise says so.
-
-The syllable table (``pinyin.tsv``) is derived from pypinyin's character readings (readings
-other than a character's first only where pypinyin's phrase data uses them) and shipped with the
-package, so checking never imports pypinyin; tests hold it to pypinyin's data.
+disguise says so. The readings are those of the shipped syllable table (``text.pinyin``).
 """
 from __future__ import annotations
 
@@ -28,18 +24,14 @@ import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
 
 import ahocorasick_rs
 import regex
 
 from compliance_guard.text import segment
+from compliance_guard.text.pinyin import NUMERALS, syllables
 
-TABLE = Path(__file__).with_name("pinyin.tsv")
-CODE_BASE = 0xE100  # private use, after the document mask (U+E000)
 MAX_SYLLABLE = 6  # chuang, shuang, zhuang
-NUMERALS = "零一二三四五六七八九"
-NUMERAL_SYLLABLES = dict(zip(NUMERALS, ("ling", "yi", "er", "san", "si", "wu", "liu", "qi", "ba", "jiu")))
 RARE_SWAP = 2000  # a two-character term's swapped character must be this rare as a word (蕞 25, 薇 894)
 COMMON_SWAP = 30000  # longer terms: not a function character (是 796991, 去 123402; 马 19918 passes)
 _NONE: frozenset = frozenset()
@@ -47,39 +39,6 @@ MIN_HAN = 2  # terms of one character have too many homophones to tell a disguis
 _HAN = regex.compile(r"\p{Han}")
 _LATIN = regex.compile(r"[a-zü]+")
 _NOT_BESIDE_PINYIN = frozenset("abcdefghijklmnopqrstuvwxyzü./@_-#?=&%~\\")  # URLs, addresses, code
-
-
-@dataclass(frozen=True)
-class _Syllables:
-    codes: dict[str, str]  # toneless syllable -> its one-character code
-    first: dict[int, str]  # code point -> the code of its first reading (a str.translate table)
-    readings: dict[str, tuple[str, ...]]  # character -> codes of its readings, first one first
-    tones: dict[str, frozenset[str]]  # character -> its readings with tones (zui4)
-
-
-@functools.lru_cache(maxsize=1)
-def syllables() -> _Syllables:
-    with open(TABLE, encoding="utf-8") as fh:
-        rows = [line.rstrip("\n").split("\t") for line in fh if not line.startswith("#")]
-    codes: dict[str, str] = {}
-    for toned, _, _ in rows:
-        codes.setdefault(toned[:-1], chr(CODE_BASE + len(codes)))
-    first: dict[int, str] = {}
-    readings: dict[str, list[str]] = {}
-    tones: dict[str, set[str]] = {}
-    for digit, numeral in zip("0123456789", NUMERALS):  # 第1 reads as 第一
-        first[ord(digit)] = codes[NUMERAL_SYLLABLES[numeral]]
-    for column in (1, 2):  # first readings before the others
-        for row in rows:
-            code = codes[row[0][:-1]]
-            for ch in row[column]:
-                if column == 1:
-                    first[ord(ch)] = code
-                if code not in readings.setdefault(ch, []):
-                    readings[ch].append(code)
-                tones.setdefault(ch, set()).add(row[0])
-    return _Syllables(codes, first, {ch: tuple(c) for ch, c in readings.items()},
-                      {ch: frozenset(t) for ch, t in tones.items()})
 
 
 def split_pinyin(run: str, strict: bool = True) -> list[str] | None:
@@ -202,7 +161,8 @@ class PhoneticIndex:
         self._singles = {code: chars.pop() for code, chars in by_sound.items() if len(chars) == 1}
         # a rare character read exactly as one of them (蕞 for 最) may stand for it too
         toned = {t: ch for ch in self._singles.values() for t in s.tones.get(ch, ())}
-        self._rare_singles = {ch: toned[t] for ch, ts in s.tones.items() if ch not in toned.values() and _rare(ch)
+        alone = set(toned.values())
+        self._rare_singles = {ch: toned[t] for ch, ts in s.tones.items() if ch not in alone and _rare(ch)
                               for t in ts if t in toned}
         table: dict[str, list[str]] = {}
         for term in dict.fromkeys(terms):
@@ -337,6 +297,13 @@ class PhoneticIndex:
             if ch != term[i] and (segment.frequency(ch) >= limit or _word_at(text, edges, s + i)):
                 return False
         return not (_word_across(text, edges, s) or _word_across(text, edges, e))
+
+    def __getstate__(self):  # for the engine cache: an ahocorasick_rs automaton does not pickle
+        return {k: v for k, v in self.__dict__.items() if k != "_automaton"}
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._automaton = ahocorasick_rs.AhoCorasick(self._keys) if self._keys else None
 
 
 def _across_lines(norm, d: Disguise) -> bool:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from compliance_guard.checks.base import Check, fill
 from compliance_guard.checks.campaign.review import CampaignReview, name_of, yuan
-from compliance_guard.load.campaigns import is_entry_condition
 from compliance_guard.load.schema import Option, string
 
 RECOMMENDED = {"recommended_by": Option(string, "", "who recommends the mechanic all the same (said in the message)")}
@@ -79,6 +78,8 @@ def _top_prize(r, rule, o, m):
 
 
 def _conditions(r, rule, o, m):
+    from compliance_guard.load.campaigns import is_entry_condition  # the YAML reader, only for a campaign
+
     conditions = [c for c in m.get("conditions", []) if is_entry_condition(c)]
     return ({"conditions": "、".join(conditions)}, m.values.get("conditions"), {}) if conditions else None
 

@@ -58,6 +58,22 @@ class Prepared:
     listing: list = field(default_factory=list)
     campaign: list = field(default_factory=list)
 
+    def __getstate__(self):  # for the engine cache: runners are functions a check makes, found again by its name
+        return {"text": {gate: _named(c) for gate, c in self.text.items()}, "listing": _named(self.listing),
+                "campaign": _named(self.campaign)}
+
+    def __setstate__(self, state):
+        self.text = {gate: _runners(c, "text") for gate, c in state["text"].items()}
+        self.listing, self.campaign = _runners(state["listing"], "listing"), _runners(state["campaign"], "campaign")
+
+
+def _named(entries: list) -> list:
+    return [(rule, None, prepared) for rule, _, prepared in entries]
+
+
+def _runners(entries: list, reads: str) -> list:
+    return [(rule, getattr(CHECKS[rule.check], reads), prepared) for rule, _, prepared in entries]
+
 
 def build(rules: list[Rule]) -> Prepared:
     out = Prepared()
