@@ -244,6 +244,15 @@ class _Prepared:
     the elements each word belongs to and the ways to match (sets of elements)."""
 
     def __init__(self, rules: list[Rule]):
+        self._prepare(rules)
+
+    def __getstate__(self):  # for the engine cache: an ahocorasick_rs automaton does not pickle
+        return self.rules
+
+    def __setstate__(self, rules: list[Rule]):
+        self._prepare(rules)
+
+    def _prepare(self, rules: list[Rule]) -> None:
         self.rules = rules
         self.requires: dict[str, tuple[ahocorasick_rs.AhoCorasick, list[frozenset[int]], list[frozenset[int]]]] = {}
         for rule in rules:
