@@ -1,4 +1,6 @@
 """Property: whatever normalisation found it, every finding is a slice of the original."""
+import functools
+
 from conftest import builtin_engine
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -68,7 +70,9 @@ WRAPPERS = {
 }
 
 
+@functools.lru_cache(maxsize=1)
 def _pack_engines():
+    """One engine per built-in pack (built once: the hypothesis tests ask for them per example)."""
     from compliance_guard.engine import Engine
     from compliance_guard.model.rule import PackSet
 
@@ -126,10 +130,8 @@ def test_bad_examples_in_markdown_emphasis_and_whitespace(example, opening, spac
     from compliance_guard.load.documents import from_text
     from compliance_guard.run.files import check_document
 
-    findings = check_document(_ENGINES.setdefault(pack, _pack_engines()[pack]), from_text("a.md", original))
+    findings = check_document(_pack_engines()[pack], from_text("a.md", original))
     assert any(f.rule == rule for f in findings), original
     for f in findings:
         assert original[f.start:f.end] == f.text
 
-
-_ENGINES: dict = {}
