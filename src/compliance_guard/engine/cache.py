@@ -82,6 +82,11 @@ def engine_key(extra_paths: Iterable[str | Path], options: tuple) -> str | None:
     return h.hexdigest()
 
 
+def derived_key(key: str, options: tuple) -> str:
+    """The key of an engine over the same packs as the one kept under ``key``, with ``options``."""
+    return hashlib.blake2b(f"{key}\0{options!r}".encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()
+
+
 def load(key: str | None) -> Engine | None:
     """The engine kept under ``key``, or None (none kept, or the file is not a sound one)."""
     folder = directory()
