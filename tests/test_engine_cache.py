@@ -116,6 +116,27 @@ def test_the_options_are_part_of_the_key(cache_home, monkeypatch):
     assert findings(build_engine(), texts) == findings(Engine(load_packs()), texts)
 
 
+def test_a_per_file_variant_is_kept_too(tmp_path, cache_home, monkeypatch):
+    from compliance_guard.load.config import Config, PerFile
+    from compliance_guard.run import engines
+    from compliance_guard.run.files import check_paths
+
+    script = tmp_path / "live" / "a.txt"
+    script.parent.mkdir()
+    script.write_text("这是最好的面膜", encoding="utf-8")
+    config = Config(root=tmp_path, per_file=(PerFile(files=("live/**",), severity={"ABS001": "info"}),))
+
+    def run():
+        [result] = check_paths(engines.config_engine(config), [str(script)], config=config)
+        return [(f.rule, f.severity.value) for f in result.findings]
+
+    assert run() == [("ABS001", "info")]
+    assert len(entries(cache_home)) == 2
+    no_building(monkeypatch)
+    monkeypatch.setattr(engines, "Engine", None)  # no engine is built: both come from the cache
+    assert run() == [("ABS001", "info")]
+
+
 def test_an_edited_user_pack_is_not_served_stale(tmp_path, cache_home):
     """Same size, same modification time, other content: a new engine."""
     team = tmp_path / "team"

@@ -3,10 +3,11 @@ its time parsing the packs and building the phonetic index again.
 
 An engine is pickled into the user's cache directory (``$XDG_CACHE_HOME/compliance-guard``, else
 ``~/.cache/compliance-guard``) under a digest of everything it is built from: the bytes of every
-pack and word-class file (built-in and the user's, with their paths, which findings name), of
-cguard's own code and tables (a development checkout changes without a new version number), the
-versions of Python and of the libraries that shape the parsed data, and the engine's options.
-Content, not modification times: a pack edited within the same second is never served stale.
+pack and word-class file (built-in and the user's, with their paths, which findings name) and of
+cguard's tables, cguard's modules as Python's bytecode cache tells them apart (size and mtime: a
+development checkout changes without a new version number), the versions of Python and of the
+libraries that shape the parsed data, and the engine's options. The packs by content, not
+modification times: a pack edited within the same second is never served stale.
 
 The cache only ever saves time. Whatever goes wrong with it (no home directory, a read-only or
 full disk, a truncated, corrupt or foreign file) means the engine is built as without it: a file
@@ -68,14 +69,22 @@ def engine_key(extra_paths: Iterable[str | Path], options: tuple) -> str | None:
     try:
         for name, file in _library_files():
             add(name, file.read_bytes())
-        for file in _code_files():
-            add(file, Path(file).read_bytes())
+        for entry in _package_files():
+            if entry.name.endswith(".py"):  # judged as Python's bytecode cache judges it: size and mtime
+                add(f"{entry.path} {entry.stat().st_size} {entry.stat().st_mtime_ns}")
+            else:
+                add(entry.path, Path(entry.path).read_bytes())
         for file in _pack_files(extra_paths):
             add(str(file), file.read_bytes())
     except (OSError, ValueError):
         return None
     add(repr(options))
     return h.hexdigest()
+
+
+def derived_key(key: str, options: tuple) -> str:
+    """The key of an engine over the same packs as the one kept under ``key``, with ``options``."""
+    return hashlib.blake2b(f"{key}\0{options!r}".encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()
 
 
 def load(key: str | None) -> Engine | None:
@@ -160,9 +169,9 @@ def _library_files() -> list[tuple[str, Path]]:
     return out
 
 
-def _code_files() -> list[str]:
+def _package_files() -> list[os.DirEntry]:
     """cguard's own modules and tables."""
-    found: list[str] = []
+    found: list[os.DirEntry] = []
 
     def walk(folder: str) -> None:
         with os.scandir(folder) as entries:
@@ -171,10 +180,10 @@ def _code_files() -> list[str]:
                     if entry.name != "__pycache__":
                         walk(entry.path)
                 elif entry.name.endswith((".py", ".tsv")):
-                    found.append(entry.path)
+                    found.append(entry)
 
     walk(str(_PACKAGE))
-    return sorted(found)
+    return sorted(found, key=lambda entry: entry.path)
 
 
 def _pack_files(extra_paths: Iterable[str | Path]) -> list[Path]:

@@ -4,6 +4,7 @@ verified), the selection, severities and allow-list of the config, and a variant
 built before from the same packs and options comes from the cache (``engine.cache``)."""
 from __future__ import annotations
 
+import weakref
 from typing import TYPE_CHECKING
 
 from compliance_guard.engine import Engine, cache
@@ -18,12 +19,12 @@ def build_engine(packs=(), select=(), ignore=(), severity=None, allow_terms=(), 
     pack's examples), ConfigError (a name in ``config`` that matches no rule, pack or category)
     or ValueError (such a name given directly)."""
     verify = bool(packs) and verify_extra
-    key = cache.engine_key(packs, (tuple(map(str, packs)), tuple(select), tuple(ignore),
-                                   tuple(sorted((severity or {}).items())), tuple(allow_terms), verify))
+    key = cache.engine_key(packs, (tuple(map(str, packs)), verify, *_options(select, ignore, severity, allow_terms)))
     engine = cache.load(key)  # kept only once built, and its user packs' examples verified
     if engine is not None:
         if config is not None:  # its per-file names too, which the key does not hold
             config.validate_names(engine.packset.names(), {r.id for r in engine.packset.rules})
+        _KEYS[engine] = key
         return engine
     from compliance_guard.engine.examples import verify_examples
     from compliance_guard.engine.packs import PackError, load_packs
@@ -39,7 +40,17 @@ def build_engine(packs=(), select=(), ignore=(), severity=None, allow_terms=(), 
         if failures:
             raise PackError(failures[0])
     cache.store(key, engine)
+    if key is not None:
+        _KEYS[engine] = key
     return engine
+
+
+#: the cache key of each engine build_engine made, for the per-file variants of its packs
+_KEYS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _options(select, ignore, severity, allow_terms) -> tuple:
+    return tuple(select), tuple(ignore), tuple(sorted((severity or {}).items())), tuple(allow_terms)
 
 
 def config_engine(config: Config) -> Engine:
@@ -66,6 +77,12 @@ class EngineSet:
 
     def _variant(self, s: FileSettings) -> Engine:
         if s not in self._variants:
-            self._variants[s] = Engine(self.engine.packset, select=s.select, ignore=s.ignore,
-                                       severity=dict(s.severity), allow_terms=s.allow)
+            base = _KEYS.get(self.engine)  # None for an engine not made by build_engine: nothing kept
+            key = base and cache.derived_key(base, _options(s.select, s.ignore, dict(s.severity), s.allow))
+            engine = cache.load(key)
+            if engine is None:
+                engine = Engine(self.engine.packset, select=s.select, ignore=s.ignore,
+                                severity=dict(s.severity), allow_terms=s.allow)
+                cache.store(key, engine)
+            self._variants[s] = engine
         return self._variants[s]
