@@ -71,3 +71,15 @@ def test_normalize_term_is_the_text_of_normalize(raw):
 
     assert normalize_term(raw, "最") == normalize(raw, "最").text
     assert normalize_term(raw) == normalize(raw).text
+
+
+def test_the_plain_view_is_normalisation_without_collapsing_whatever_the_shortcut():
+    """TextView.plain reuses the collapsed form when pass 1 has no repeat to collapse."""
+    from compliance_guard.text.view import TextView
+
+    for text in ["最 最好的 SC12345678901234", "最最最好，SC1122", "全网最低价 最\u200b好", "", "好好学习 最"]:
+        for repair in (None, lambda n: n):
+            view = TextView(text, "最好", repair)
+            expected = normalize(text, "")
+            assert (view.plain.text, [view.plain.span(i, i + 1) for i in range(len(view.plain.text))]) == (
+                expected.text, [expected.span(i, i + 1) for i in range(len(expected.text))]), text

@@ -33,16 +33,20 @@ class TextView:
         return self._first[0]
 
     @functools.cached_property
+    def _collapsed(self) -> Normalized:
+        return normalize(self.original, self.collapse, self._first)
+
+    @functools.cached_property
     def norm(self) -> Normalized:
         """Normalised, with the pack-declared repeats collapsed (最最最好 -> 最好): what rules match."""
-        norm = normalize(self.original, self.collapse, self._first)
-        return self._repair(norm) if self._repair is not None else norm
+        return self._repair(self._collapsed) if self._repair is not None else self._collapsed
 
     @functools.cached_property
     def plain(self) -> Normalized:
-        """Normalised without collapsing repeats (a number's digits are never collapsed)."""
-        if not self.collapse and self._repair is None:
-            return self.norm
+        """Normalised without collapsing repeats (a number's digits are never collapsed): the
+        collapsed form itself (before repair) when pass 1 holds no repeat to collapse."""
+        if not any(c + c in self._first[0] for c in self.collapse):
+            return self._collapsed
         return normalize(self.original, "", self._first)
 
     @functools.cached_property
