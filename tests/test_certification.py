@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import gc
 
 import pytest
 from conftest import listing_findings
@@ -529,3 +530,24 @@ def test_numbers_in_id_and_price_fields_count_as_before(fields, expected, rules)
     assert [(f.rule, f.field, f.start, f.end, f.text) for f in check_listing(fields, None, rules)] == expected
     if fields["id"] == "K0001":
         assert "「粤G妆网备字2019145275」是普通化妆品备案编号" in check_listing(fields, None, rules)[0].message
+
+
+def test_requirement_checks_leave_no_reference_cycle(rules):
+    """What the rules share about a listing lives in its FieldViews and must not refer back to
+    it: a cycle per listing is garbage only the cyclic collector frees, row after row."""
+    from compliance_guard.checks import CHECKS
+    from compliance_guard.text.view import FieldViews
+
+    checks = [(r, CHECKS[r.check].listing, CHECKS[r.check].prepare(CHECKS[r.check].settings(r.options)))
+              for r in rules if r.check == "category-requirement"]
+    fields = {"id": "K1", "title": "鱼油软胶囊 国食健注G20250288", "category": "保健食品", "sc": "11834020305037"}
+    gc.collect()
+    gc.disable()
+    try:
+        for _ in range(3):
+            views = FieldViews(fields)
+            assert [f for r, run, p in checks for f in run(views, r, p)]
+        del views
+        assert gc.collect() == 0
+    finally:
+        gc.enable()

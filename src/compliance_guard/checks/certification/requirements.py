@@ -139,11 +139,9 @@ class _Texts:
     requirement rules read them: which texts may hold a number, and which number fields hold
     digits only, are worked out once, when a rule first asks."""
 
-    def __init__(self, views: dict[str, TextView], fields: FieldViews | None = None,
-                 texts: Mapping[str, str] | None = None):
+    def __init__(self, views: dict[str, TextView], texts: Mapping[str, str] | None = None):
         self.views = views
         self.texts = texts or {}  # a listing's text fields, the category too
-        self._fields = fields
         self._holding: dict[str, TextView] | None = None
         self._bare: dict[tuple, frozenset[str]] = {}
 
@@ -153,11 +151,11 @@ class _Texts:
             self._holding = {k: v for k, v in self.views.items() if may_hold_numbers(v)}
         return self._holding
 
-    def bare_kinds(self, spec: Requirement) -> frozenset[str]:
-        """The kinds of ``spec.number_fields`` whose field holds digits only (listings only)."""
+    def bare_kinds(self, spec: Requirement, fields: FieldViews | None) -> frozenset[str]:
+        """The kinds of ``spec.number_fields`` whose field holds digits only (a listing's; kept
+        here, not its FieldViews, which keeps this object: no reference cycle per listing)."""
         found = self._bare.get(spec.bare_key)
         if found is None:
-            fields = self._fields
             found = self._bare[spec.bare_key] = frozenset(
                 kind for name, kind in spec.number_fields.items()
                 if fields is not None and name in self.texts and is_bare(fields.view(name)))
@@ -169,10 +167,11 @@ class _Listing:
     looked for only when the rule asks (most listings are out of a rule's scope by their
     category alone); each text is parsed once for all the rules (``reading.numbers_in``)."""
 
-    def __init__(self, texts: _Texts, spec: Requirement):
+    def __init__(self, texts: _Texts, spec: Requirement, fields: FieldViews | None = None):
         self.texts = texts
         self.views = texts.views
         self.spec = spec
+        self.fields = fields
         self._numbers: dict[str, list[CertNumber]] | None = None
         self._present: set[str] | None = None
 
@@ -187,7 +186,8 @@ class _Listing:
     @property
     def kinds_present(self) -> set[str]:
         if self._present is None:
-            self._present = {n.kind for ns in self.numbers.values() for n in ns} | self.texts.bare_kinds(self.spec)
+            self._present = ({n.kind for ns in self.numbers.values() for n in ns}
+                             | self.texts.bare_kinds(self.spec, self.fields))
         return self._present
 
     def present(self, kinds: set[str]) -> set[str]:
@@ -279,7 +279,7 @@ def _texts(fields: FieldViews, category_field: str) -> _Texts:
     if found is None:
         texts = {k: v for k, v in fields.fields.items() if isinstance(v, str)}
         views = {k: fields.view(k) for k, v in texts.items() if v and k != category_field}
-        found = fields.memo[key] = _Texts(views, fields, texts)
+        found = fields.memo[key] = _Texts(views, texts)
     return found
 
 
@@ -289,7 +289,7 @@ def _in_listing(fields: FieldViews, rule, spec: Requirement) -> list[Finding]:
     as a number of its kind."""
     texts = _texts(fields, spec.category_field)
     category = fields.category if fields.category is not None else texts.texts.get(spec.category_field)
-    listing = _Listing(texts, spec)
+    listing = _Listing(texts, spec, fields)
     where = _Where(spec.category_field, category, 0, len(category)) if category else None
     return _evaluate(rule, spec, listing, category, where, fields.fields)
 
