@@ -46,6 +46,7 @@ OPTIONS = {
 _FILLS = ("text", "category", "claim", "number")  # what _evaluate fills in
 #: A free text is held to a category requirement through a number or a 「类目：…」 line.
 GATE = lazyre.compile(TRIGGER.pattern + "|:")
+_SPACE_RUNS = lazyre.compile(r"\s+")  # compiled once: regex.sub looks its pattern up on every call
 
 
 @dataclass
@@ -206,7 +207,7 @@ class _Listing:
     def has_text(self, phrases: list[str], patterns: list[regex.Pattern]) -> bool:
         for view in self.views.values():
             n = view.plain
-            flat = regex.sub(r"\s+", "", n.text)
+            flat = _SPACE_RUNS.sub("", n.text)
             if any(p in flat for p in phrases) or any(p.search(n.text) for p in patterns):
                 return True
         return False
