@@ -272,3 +272,11 @@ def test_checking_one_file_imports_what_it_runs_only(tmp_path):
     assert [m for m in modules if m.startswith(loading)] == []  # the engine came from the cache
     json_run = imported("--format", "json", str(plain))
     assert "compliance_guard.report.json_format" in json_run and "compliance_guard.report.text" not in json_run
+
+
+def test_the_console_script_exits_as_main_does(tmp_path):
+    script = tmp_path / "a.txt"
+    script.write_text("这是最好的面膜\n", encoding="utf-8")
+    code = "import sys; from compliance_guard.app.cli import run; sys.argv[1:] = ['check', '--no-config', sys.argv[1]]; run()"
+    proc = subprocess.run([sys.executable, "-c", code, str(script)], capture_output=True, text=True, encoding="utf-8")
+    assert proc.returncode == 1 and "ABS001" in proc.stdout

@@ -8,6 +8,7 @@ it runs: ``cguard check`` of one file imports neither scorers nor catalogue scan
 formats only the one it writes."""
 from __future__ import annotations
 
+import gc
 import sys
 
 import click
@@ -37,6 +38,16 @@ class _Commands(click.Group):
 def main():
     """compliance-guard: check Chinese e-commerce marketing copy against the Advertising Law,
     WeChat platform rules and pricing rules."""
+
+
+def run() -> None:
+    """The ``cguard`` console script. What a run made lives until it exits, so it leaves the
+    garbage collector's care at the end: the collection at exit would visit every object of the
+    engine (~10 ms of a one-file check)."""
+    try:
+        main()
+    finally:
+        gc.freeze()
 
 
 @main.command()
