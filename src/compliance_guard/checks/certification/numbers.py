@@ -52,15 +52,14 @@ def _prepare(options: dict) -> Prepared:
 
 
 def _prepare_ccc(options: dict) -> Prepared:
-    return Prepared(shared_grammar(NumberGrammar(
-        ccc_window=options["window"], ccc_lo=options["min_digits"], ccc_hi=options["max_digits"],
-        ccc_first_year=options["first_year"], ccc_stop=tuple(f for f in (compact(w) for w in options["not_between"]) if f))),
-        tuple(options["listing_fields"]))
+    stop = tuple(f for f in (compact(w) for w in options["not_between"]) if f)
+    grammar = NumberGrammar(ccc_window=options["window"], ccc_lo=options["min_digits"], ccc_hi=options["max_digits"],
+                            ccc_first_year=options["first_year"], ccc_stop=stop)
+    return Prepared(shared_grammar(grammar), tuple(options["listing_fields"]))
 
 
 def _text_check(kinds: tuple[str, ...], report: str):
     """The findings over numbers of ``kinds``; ``report`` picks which numbers are flagged."""
-
     wanted = frozenset(kinds)
 
     def run(view: TextView, rule, prepared: Prepared) -> list[Finding]:

@@ -66,6 +66,9 @@ class PriceFields:
         return self.messages.get(key) or rule.message
 
 
+_UNREAD = object()
+
+
 class _Field:
     """A role's value ``text[start:end]``; ``text`` is folded one for one (a view's ``folded``)
     when a rule first reads it, and the price is read once."""
@@ -76,7 +79,7 @@ class _Field:
         self.text = text  # the text the offsets refer to (the field value, or the whole pasted text)
         self.start, self.end = start, end
         self._folded = folded
-        self._price: float | None | bool = False
+        self._price: object = _UNREAD
 
     @property
     def folded(self) -> str:
@@ -94,7 +97,7 @@ class _Field:
 
     @property
     def price(self) -> float | None:
-        if self._price is False:
+        if self._price is _UNREAD:
             value = self.value
             # ASCII digits fold to themselves: most price cells need no fold and no regex
             self._price = float(value) if value.isdigit() and value.isascii() else price_value(self.folded_value)
