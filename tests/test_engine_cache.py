@@ -274,9 +274,10 @@ def test_checking_one_file_imports_what_it_runs_only(tmp_path):
     assert "compliance_guard.report.json_format" in json_run and "compliance_guard.report.text" not in json_run
 
 
-def test_the_console_script_exits_as_main_does(tmp_path):
+def test_main_called_as_the_console_script_calls_it_exits_with_the_code(tmp_path):
+    """Through the group's __call__, which freezes what the run made on the way out."""
     script = tmp_path / "a.txt"
     script.write_text("这是最好的面膜\n", encoding="utf-8")
-    code = "import sys; from compliance_guard.app.cli import run; sys.argv[1:] = ['check', '--no-config', sys.argv[1]]; run()"
+    code = "import sys; from compliance_guard.app.cli import main; sys.argv[1:] = ['check', '--no-config', sys.argv[1]]; main()"
     proc = subprocess.run([sys.executable, "-c", code, str(script)], capture_output=True, text=True, encoding="utf-8")
     assert proc.returncode == 1 and "ABS001" in proc.stdout

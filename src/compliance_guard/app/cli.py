@@ -49,16 +49,6 @@ def main():
     WeChat platform rules and pricing rules."""
 
 
-def run() -> None:
-    """The ``cguard`` console script. What a run made lives until it exits, so it leaves the
-    garbage collector's care at the end: the collection at exit would visit every object of the
-    engine (~10 ms of a one-file check)."""
-    try:
-        main()
-    finally:
-        gc.freeze()
-
-
 @main.command()
 @click.argument("paths", nargs=-1)
 @click.option("--format", "fmt", default="auto", show_default=True,
