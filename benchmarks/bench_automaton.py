@@ -10,25 +10,14 @@ automaton answers from a table.
 """
 from __future__ import annotations
 
-import statistics
 import sys
-import time
 from pathlib import Path
 
 import ahocorasick
 import ahocorasick_rs
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_check import BIG, as_scripts, load_lines  # noqa: E402
-
-
-def median(fn, repeat=5) -> float:
-    times = []
-    for _ in range(repeat):
-        t = time.process_time()
-        fn()
-        times.append(time.process_time() - t)
-    return statistics.median(times)
+from bench_check import BIG, as_scripts, load_lines, median_of  # noqa: E402
 
 
 def main() -> None:
@@ -45,15 +34,15 @@ def main() -> None:
     sets = [("20,000 listing-sized lines", lines), (f"{len(as_scripts(lines))} script-sized docs", as_scripts(lines))]
     if BIG.exists():
         sets.append((f"{BIG.name} ({BIG.stat().st_size / 1e6:.1f} MB)", [BIG.read_text(encoding="utf-8")]))
-    print(f"{len(keys):,} keys; CPU-time medians of 5")
+    print(f"{len(keys):,} keys; medians of 5")
     print("| documents | pyahocorasick | ahocorasick-rs | ratio |\n|---|---|---|---|")
     for name, docs in sets:
         same = all(sorted((e + 1 - len(keys[i]), e + 1, i) for e, i in py.iter(d))
                    == sorted((s, e, i) for i, s, e in rs.find_matches_as_indexes(d, overlapping=True)) for d in docs)
         if not same:
             sys.exit(f"the two automata disagree on {name}")
-        t_py = median(lambda docs=docs: [list(py.iter(d)) for d in docs])
-        t_rs = median(lambda docs=docs: [rs.find_matches_as_indexes(d, overlapping=True) for d in docs])
+        t_py = median_of(lambda docs=docs: [list(py.iter(d)) for d in docs], 5)
+        t_rs = median_of(lambda docs=docs: [rs.find_matches_as_indexes(d, overlapping=True) for d in docs], 5)
         print(f"| {name} | {t_py:.3f} s | {t_rs:.3f} s | {t_py / t_rs:.1f}x |")
 
 
